@@ -1,0 +1,1 @@
+"""Loa: the administrative-reform communication plan of a Vietnamese public agency."""

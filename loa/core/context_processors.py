@@ -1,0 +1,23 @@
+"""The shell around every page: the menu a person sees depends on their roles."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from loa.org import permissions
+
+
+def shell(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"menu": []}
+    actor = permissions.actor_for(user)
+    menu = [(reverse("core:home"), _("Home"), "home")]
+    if permissions.can_list_people(user):
+        menu.append((reverse("org:people"), _("People"), "people"))
+    if actor.is_superuser or actor.roles():
+        menu.append((reverse("org:agencies"), _("Organisation"), "agencies"))
+    if actor.person is not None:
+        menu.append((reverse("org:profile"), _("My profile"), "profile"))
+    if user.is_superuser:
+        menu.append((reverse("admin:index"), _("System administration"), "admin"))
+    return {"menu": menu, "actor": actor}
