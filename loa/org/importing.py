@@ -98,7 +98,7 @@ def read_rows(upload) -> list[tuple[int, dict[str, str]]]:
         table = _csv_table(data)
     else:
         raise ImportFileError(_("Loa reads .xlsx and .csv files only."))
-    if not table:
+    if not any(_cell_text(cell) for row in table for cell in row):
         raise ImportFileError(_("The file is empty."))
     header, *body = table
     columns = _map_header(header)
