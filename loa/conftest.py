@@ -1,6 +1,7 @@
 """Shared test fixtures: the personas every page test uses, a real SMTP server on loopback."""
 
 import datetime
+import socket
 import threading
 
 import pytest
@@ -57,11 +58,14 @@ class _Inbox:
 def smtp_inbox(settings):
     """A real SMTP server on 127.0.0.1; Django's SMTP backend talks to it."""
     inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = controller.server.sockets[0].getsockname()[1]
+    settings.EMAIL_PORT = port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     yield inbox
     controller.stop()

@@ -47,7 +47,7 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("LOA_DEBUG", False)
 VAR_DIR = Path(env("LOA_VAR_DIR", str(BASE_DIR / "var")))
 
-SECRET_KEY = env("SECRET_KEY", PLACEHOLDER_SECRET)
+SECRET_KEY = env("SECRET_KEY") or PLACEHOLDER_SECRET
 if SECRET_KEY == PLACEHOLDER_SECRET and not DEBUG:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set. Set it in the environment (see .env.example); "

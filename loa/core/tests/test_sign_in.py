@@ -1,0 +1,79 @@
+"""Signing in and out, and resetting a forgotten password by e-mail (through a real SMTP server)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from loa.org.tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sign_in_page_speaks_vietnamese_by_default(client):
+    body = client.get(reverse("login")).content.decode()
+    assert '<html lang="vi">' in body
+    assert "Đăng nhập Loa" in body and "Quên mật khẩu?" in body
+
+
+def test_staff_member_signs_in_and_out(world, client):
+    response = client.post(
+        reverse("login"), {"username": "staff_a", "password": PASSWORD}, follow=True
+    )
+    assert "Xin chào, Lê Thị Dung" in response.content.decode()
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("login")
+    assert client.get(reverse("core:home")).status_code == 302
+
+
+def test_wrong_password_says_so_in_vietnamese(world, client):
+    response = client.post(reverse("login"), {"username": "staff_a", "password": "sai"})
+    assert response.status_code == 200
+    assert "Vui lòng điền vào Tên đăng nhập và mật khẩu chính xác" in response.content.decode()
+
+
+def test_forgotten_password_is_reset_by_a_link_sent_by_email(
+    world, client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from loa.org import services
+
+    services.person_update(actor=world.admin, person=world.staff_a, email="dunglt@vinhphuc.gov.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "dunglt@vinhphuc.gov.vn"})
+    assert response.status_code == 302
+    assert smtp_inbox.received.wait(timeout=10)
+    envelope = smtp_inbox.messages[0]
+    assert envelope.rcpt_tos == ["dunglt@vinhphuc.gov.vn"]
+    mail = envelope.content.decode()
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/\S+/)", mail).group(1)
+    page = client.get(link, follow=True)
+    assert "Đặt mật khẩu mới" in page.content.decode()
+    new = "Cai-cach-hanh-chinh-2023"
+    done = client.post(
+        page.redirect_chain[-1][0], {"new_password1": new, "new_password2": new}, follow=True
+    )
+    assert "Đã lưu mật khẩu" in done.content.decode()
+    assert client.login(username="staff_a", password=new)
+
+
+def test_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(
+    world, client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": "ai-do@example.com"}, follow=True
+        )
+    assert "Hãy kiểm tra thư điện tử" in response.content.decode()
+    assert not smtp_inbox.received.wait(timeout=0.5)
+
+
+def test_menu_fits_the_role(world, client_for):
+    def menu(person):
+        page = client_for(person.user).get(reverse("core:home"))
+        return [label for _url, label, _key in page.context["menu"]]
+
+    assert menu(world.staff_a) == ["Trang chủ", "Hồ sơ của tôi"]
+    assert menu(world.head_a) == ["Trang chủ", "Cán bộ", "Cơ cấu tổ chức", "Hồ sơ của tôi"]
+    assert menu(world.coordinator) == ["Trang chủ", "Cán bộ", "Cơ cấu tổ chức", "Hồ sơ của tôi"]
+    admin_menu = client_for(world.admin).get(reverse("core:home")).context["menu"]
+    assert [key for _u, _l, key in admin_menu] == ["home", "people", "agencies", "admin"]
