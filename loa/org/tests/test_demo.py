@@ -71,7 +71,7 @@ def _start(tmp_path, port):
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as page:  # noqa: S310
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as page:
                 return process, page.read().decode()
         except OSError:
             time.sleep(0.5)

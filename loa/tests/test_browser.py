@@ -1,0 +1,146 @@
+"""User journeys in a real browser: Playwright driving Debian's Chromium against a live Loa.
+
+The screenshots these tests take illustrate the user guide (docs/screenshots/).
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import expect, sync_playwright
+
+from loa.org import demo
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+PASSWORD = "Demo-Loa-2023"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Chromium is missing at {CHROMIUM}; CI must install it")
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls made by the
+    # test itself (not by the server) are still plain synchronous calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def office(live_server):
+    demo.load_demo(password=PASSWORD)
+    return live_server.url
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+def sign_in(page, base: str, username: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(f"{base}/")
+
+
+def test_coordinator_signs_in_finds_a_person_without_diacritics_and_switches_to_english(
+    browser, office
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="vi-VN")
+    page.goto(f"{office}/accounts/login/")
+    assert page.locator("h1").inner_text() == "Đăng nhập Loa"
+    shot(page, "dang-nhap")
+    sign_in(page, office, "dieuphoi")
+    assert "Xin chào" in page.locator("h1").inner_text()
+
+    page.get_by_role("link", name="Cán bộ").click()
+    assert page.get_by_test_id("people-count").inner_text().startswith("8")
+    shot(page, "danh-sach-can-bo")
+    # Typing without diacritics narrows the list as you type (htmx), no button needed.
+    page.get_by_placeholder("Tìm theo tên, gõ có dấu hoặc không dấu").type("phan the huy")
+    expect(page.get_by_test_id("people-count")).to_have_text(re.compile(r"^1 "))
+    assert page.locator("#results tbody tr").count() == 1
+    assert "Phan Thế Huy" in page.locator("#results tbody").inner_text()
+    assert "q=phan%20the%20huy" in page.url  # the search is in the address, to share or reload
+    shot(page, "tim-khong-dau")
+
+    page.get_by_test_id("language-switch").click()
+    page.wait_for_selector("html[lang=en]")
+    assert page.get_by_role("link", name="People").is_visible()
+    assert "Phan Thế Huy" in page.locator("#results tbody").inner_text()
+    shot(page, "people-english")
+    page.get_by_test_id("language-switch").click()
+    page.wait_for_selector("html[lang=vi]")
+
+    page.get_by_role("link", name="Cơ cấu tổ chức").click()
+    page.get_by_role("link", name="Văn phòng UBND tỉnh Vĩnh Phúc").click()
+    tree = page.get_by_test_id("unit-tree").inner_text()
+    assert "Phòng Hành chính – Quản trị" in tree and "Tổ Cổng thông tin điện tử" in tree
+    shot(page, "co-cau-to-chuc")
+    page.close()
+
+
+def test_staff_member_on_a_phone_sees_a_menu_of_their_own(browser, office):
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    sign_in(page, office, "canbo")
+    # No sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    toggler = page.get_by_role("button", name="Mở menu")
+    assert toggler.is_visible()
+    toggler.click()
+    menu = page.locator("#menu")
+    menu.wait_for(state="visible")
+    page.wait_for_timeout(400)  # let the collapse animation finish before the picture
+    assert menu.get_by_role("link", name="Hồ sơ của tôi").is_visible()
+    assert menu.get_by_role("link", name="Cán bộ").count() == 0
+    shot(page, "dien-thoai-menu")
+    menu.get_by_role("link", name="Hồ sơ của tôi").click()
+    page.get_by_label("Điện thoại").fill("0987 654 321")
+    page.get_by_role("button", name="Lưu").click()
+    assert page.get_by_role("status").inner_text() == "Đã lưu hồ sơ của bạn."
+    page.close()
+
+
+def test_import_with_mistakes_lists_them_by_row_and_column(browser, office, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, office, "dieuphoi")
+    page.get_by_role("link", name="Cán bộ").click()
+    page.get_by_role("link", name="Nhập từ tệp").click()
+    bad = tmp_path / "can-bo.csv"
+    bad.write_text(
+        "Mã cán bộ;Họ và tên;Đơn vị;Chức vụ;Phân loại;Email;Điện thoại\n"
+        "VP900;Ngô Thị Lan;Phòng Tổng hợp;Chuyên viên;Công chức;;\n"
+        "VP901;;Phòng Không Có;;Hợp đồng;;\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("Tệp (.xlsx hoặc .csv)").set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra và nhập").click()
+    errors = page.get_by_test_id("import-errors")
+    assert "Tệp chưa được nhập: có 3 lỗi cần sửa." in errors.inner_text()
+    assert "Cơ quan không có đơn vị nào tên “Phòng Không Có”." in errors.inner_text()
+    shot(page, "nhap-can-bo-loi")
+    page.close()
