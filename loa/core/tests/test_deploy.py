@@ -18,7 +18,8 @@ PRODUCTION = {
 
 
 def loa(*args, env: dict, tmp_path) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LOA_", "SECRET_KEY"))}
+    own = ("LOA_", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     return subprocess.run(
         [sys.executable, "-m", "loa", *args],
         env={**clean, "LOA_VAR_DIR": str(tmp_path), **env},

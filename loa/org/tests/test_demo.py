@@ -58,7 +58,12 @@ def _free_port() -> int:
 
 
 def _start(tmp_path, port):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LOA_", "SECRET_KEY"))}
+    # The README's run command is the embedded default: SQLite, whatever the suite runs on.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LOA_", "SECRET_KEY", "DATABASE_URL"))
+    }
     env.update(LOA_VAR_DIR=str(tmp_path), PYTHONUNBUFFERED="1")
     process = subprocess.Popen(
         [sys.executable, "-m", "loa", "run", f"127.0.0.1:{port}"],
