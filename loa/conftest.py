@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.test import Client
 
 from loa.org.tests.factories import OrgWorld, build_world
@@ -23,6 +24,7 @@ def _tasks_run_immediately(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.WHITENOISE_USE_FINDERS = True
+    cache.clear()  # rate-limit counters must not leak from one test into the next
 
 
 @pytest.fixture

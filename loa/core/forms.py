@@ -1,14 +1,42 @@
 from django import forms
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 
+from loa.core import ratelimit
 from loa.core.tasks import send_email
+
+TOO_MANY_ATTEMPTS = _("Too many attempts from your connection. Wait a few minutes and try again.")
+
+
+class RateLimitedAuthenticationForm(AuthenticationForm):
+    """Sign-in, refused after 10 attempts in 15 minutes from one address for one user name."""
+
+    def clean(self):
+        username = (self.cleaned_data.get("username") or "").lower()
+        key = f"{ratelimit.client_address(self.request)}:{username}"
+        if not ratelimit.hit("login", key, limit=10, window=15 * 60):
+            raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
+        return super().clean()
 
 
 class QueuedPasswordResetForm(PasswordResetForm):
-    """Django's reset form, but the mail goes out from the task worker, not the request."""
+    """Django's reset form, but the mail goes out from the task worker, not the request.
+
+    At most 5 requests an hour from one address, so the form cannot be used to flood inboxes.
+    """
+
+    def __init__(self, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        address = ratelimit.client_address(self.request) if self.request else ""
+        if not ratelimit.hit("password-reset", address, limit=5, window=60 * 60):
+            raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
+        return super().clean()
 
     def send_mail(
         self,

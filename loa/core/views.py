@@ -8,7 +8,9 @@ from loa.org import permissions, queries
 @login_required
 def home(request):
     actor = permissions.actor_for(request.user)
-    agencies = queries.agencies_for_list(request.user)[:20] if actor.roles() else []
+    agencies = (
+        queries.agencies_for_list(request.user)[:20] if actor.is_superuser or actor.roles() else []
+    )
     return render(
         request, "core/home.html", {"actor": actor, "agencies": agencies, "section": "home"}
     )

@@ -77,3 +77,19 @@ def test_menu_fits_the_role(world, client_for):
     assert menu(world.coordinator) == ["Trang chủ", "Cán bộ", "Cơ cấu tổ chức", "Hồ sơ của tôi"]
     admin_menu = client_for(world.admin).get(reverse("core:home")).context["menu"]
     assert [key for _u, _l, key in admin_menu] == ["home", "people", "agencies", "admin"]
+
+
+def test_sign_in_is_refused_after_ten_failures_even_with_the_right_password(world, client):
+    for _attempt in range(10):
+        client.post(reverse("login"), {"username": "staff_a", "password": "sai"})
+    response = client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD})
+    assert "Có quá nhiều lần thử từ kết nối của bạn" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_password_reset_is_limited_to_five_requests_an_hour(world, client, smtp_inbox):
+    for _attempt in range(5):
+        client.post(reverse("password_reset"), {"email": "ai-do@example.com"})
+    response = client.post(reverse("password_reset"), {"email": "ai-do@example.com"})
+    assert response.status_code == 200
+    assert "Có quá nhiều lần thử từ kết nối của bạn" in response.content.decode()
