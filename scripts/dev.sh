@@ -68,13 +68,15 @@ PY
 cmd_lint() {
   "$VENV/bin/ruff" check .
   "$VENV/bin/ruff" format --check .
+  # Types on the write path, the read path and the permission rules (settings from pyproject).
+  SECRET_KEY=lint-only LOA_DEBUG=true "$VENV/bin/mypy"
 }
 
 cmd_test() {
   setup test
   debian_packages
   test_env
-  say "Lint and format check (ruff)"
+  say "Lint, format and type check (ruff, mypy)"
   cmd_lint
   say "Tests on SQLite"
   "$VENV/bin/pytest" -q "$@"

@@ -33,7 +33,8 @@ _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part 
 
 
 def _letters_and_tones(word: str) -> tuple[str, str]:
-    primary, tones = [], []
+    primary: list[str] = []
+    tones: list[str] = []
     for ch in unicodedata.normalize("NFD", word.lower()):
         if ch in _TONES:
             tones[-1:] = [str(_TONES[ch])]

@@ -12,9 +12,9 @@ from loa.core.models import User
 from loa.org.models import Agency, Person, Role, RoleAssignment, Unit
 
 # Roles that see and manage the whole agency's organisation.
-MANAGING_ROLES = {Role.ADMIN, Role.COORDINATOR}
+MANAGING_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COORDINATOR})
 # Roles that read the whole agency's organisation.
-READING_ROLES = MANAGING_ROLES | {Role.CHIEF, Role.LEADERSHIP}
+READING_ROLES: frozenset[str] = MANAGING_ROLES | {Role.CHIEF, Role.LEADERSHIP}
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Actor:
     def roles(self) -> set[str]:
         return {a.role for a in self.assignments}
 
-    def agency_ids_with(self, roles: set[str]) -> set[int]:
+    def agency_ids_with(self, roles: frozenset[str]) -> set[int]:
         return {a.agency_id for a in self.assignments if a.role in roles}
 
     def headed_unit_ids(self) -> set[int]:
@@ -66,7 +66,7 @@ def actor_for(user: User) -> Actor:
             ).select_related("agency", "unit")
         )
     actor = Actor(user=user, person=person, assignments=assignments)
-    user._loa_actor = actor
+    setattr(user, "_loa_actor", actor)  # noqa: B010 - a per-request cache on the user object
     return actor
 
 

@@ -51,7 +51,7 @@ def unit_tree(agency: Agency, *, include_dissolved: bool = False) -> list[UnitNo
     nodes = {u.pk: UnitNode(unit=u, people_count=u.people_count) for u in units}
     roots: list[UnitNode] = []
     for node in nodes.values():
-        parent = nodes.get(node.unit.parent_id)
+        parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
         (parent.children if parent else roots).append(node)
     for node in nodes.values():
         node.children.sort(key=lambda n: fold(n.unit.name))

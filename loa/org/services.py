@@ -431,7 +431,7 @@ def _sync_account(person: Person) -> None:
         user.save()
         person.user = user
         person.save(update_fields=["user"])
-    elif person.user.email != person.email:
+    elif person.user is not None and person.user.email != person.email:
         person.user.email = person.email
         person.user.save(update_fields=["email"])
 
@@ -546,7 +546,7 @@ def role_grant(
         target=person,
         changes={"role": role.value, "agency": agency, "unit": unit},
     )
-    if person.user_id:
+    if person.user is not None:
         permissions.forget_actor(person.user)
     return assignment
 
