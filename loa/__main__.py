@@ -33,15 +33,22 @@ def _manage(argv: list[str]) -> None:
 
 def run(argv: list[str]) -> int:
     address = argv[0] if argv else "127.0.0.1:8000"
+    host, _, port = address.rpartition(":")
+    if host in ("0.0.0.0", "[::]"):  # noqa: S104 - serving the demo to the LAN is the point
+        # Colleagues on the office network reach the demo by this machine's own address.
+        os.environ.setdefault("ALLOWED_HOSTS", "*")
+        host = "127.0.0.1"
+    elif not host:
+        host = "127.0.0.1"
     _development_environment()
     _manage(["migrate", "--noinput", "--verbosity", "0"])
-    _manage(["demo", "--url", f"http://{address}/"])
+    _manage(["demo", "--url", f"http://{host}:{port}/"])
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-m", "loa", "db_worker", "--queue-name", "*", "--no-reload"],
     )
     try:
         return subprocess.call(  # noqa: S603
-            [sys.executable, "-m", "loa", "runserver", address]
+            [sys.executable, "-m", "loa", "runserver", "--noreload", address]
         )
     except KeyboardInterrupt:
         return 0

@@ -1,6 +1,5 @@
 """Shared test fixtures: the personas every page test uses, a real SMTP server on loopback."""
 
-import datetime
 import socket
 import threading
 
@@ -71,8 +70,3 @@ def smtp_inbox(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     yield inbox
     controller.stop()
-
-
-@pytest.fixture
-def today():
-    return datetime.date(2026, 11, 25)

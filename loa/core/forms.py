@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +32,15 @@ class QueuedPasswordResetForm(PasswordResetForm):
     def __init__(self, *args, request=None, **kwargs):
         self.request = request
         super().__init__(*args, **kwargs)
+
+    def get_users(self, email):
+        """Active accounts with this e-mail, including ones never activated.
+
+        Django skips accounts without a usable password; in Loa those are people whose account
+        was made from their e-mail and who set their first password through this very form.
+        """
+        users = get_user_model()._default_manager.filter(email__iexact=email, is_active=True)
+        return (user for user in users if user.email.casefold() == email.casefold())
 
     def clean(self):
         address = ratelimit.client_address(self.request) if self.request else ""

@@ -422,7 +422,13 @@ def _check_person_fields(
 
 
 def _sync_account(person: Person) -> None:
-    """People with an e-mail get an account they activate by "forgot password"."""
+    """People with an e-mail get an account they activate by "forgot password".
+
+    The account follows the person: someone no longer working here cannot sign in.
+    """
+    if person.user is not None and person.user.is_active != person.is_active:
+        person.user.is_active = person.is_active
+        person.user.save(update_fields=["is_active"])
     if not person.email:
         return
     if person.user_id is None:

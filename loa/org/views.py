@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.forms import call_service
 from loa.org import forms, importing, permissions, queries, services
@@ -69,6 +69,7 @@ def _agency_crumbs(agency: Agency):
 
 
 @login_required
+@require_safe
 def people(request):
     if not permissions.can_list_people(request.user):
         raise PermissionDenied
@@ -110,6 +111,7 @@ def people(request):
 
 
 @login_required
+@require_safe
 def person_detail(request, pk):
     person = _visible_person(request.user, pk)
     roles = person.roles.filter(revoked_at__isnull=True).select_related("agency", "unit")
@@ -236,6 +238,7 @@ def people_import(request, agency_pk):
 
 
 @login_required
+@require_safe
 def people_import_template(request):
     response = HttpResponse(
         importing.template_workbook(),
@@ -249,6 +252,7 @@ def people_import_template(request):
 
 
 @login_required
+@require_safe
 def agencies(request):
     context = {
         "agencies": queries.agencies_for_list(request.user),
@@ -278,6 +282,7 @@ def agency_create(request):
 
 
 @login_required
+@require_safe
 def agency_detail(request, pk):
     agency = _visible_agency(request.user, pk)
     can_manage = permissions.can_manage_agency(request.user, agency)
@@ -409,6 +414,7 @@ def unit_create(request, agency_pk):
 
 
 @login_required
+@require_safe
 def unit_detail(request, pk):
     unit = get_object_or_404(Unit.objects.select_related("agency", "parent", "merged_into"), pk=pk)
     _visible_agency(request.user, unit.agency_id)

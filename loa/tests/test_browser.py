@@ -132,6 +132,25 @@ def test_staff_member_on_a_phone_sees_a_menu_of_their_own(browser, office):
     page.close()
 
 
+def test_unit_head_reads_their_people_on_a_phone_without_sideways_scrolling(browser, office):
+    page = browser.new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    sign_in(page, office, "truongphong")
+    page.goto(f"{office}/people/")
+    rows = page.locator("#results tbody tr")
+    assert rows.count() == 9  # Phòng Tổng hợp only
+    # Each row becomes a card whose cells are labelled, instead of a table too wide for the phone.
+    label = page.evaluate(
+        "getComputedStyle(document.querySelector('#results td'), '::before').content"
+    )
+    assert label == '"Họ và tên: "'
+    assert page.locator("#results thead").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    shot(page, "dien-thoai-can-bo")
+    page.close()
+
+
 def test_import_with_mistakes_lists_them_by_row_and_column(browser, office, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     sign_in(page, office, "dieuphoi")

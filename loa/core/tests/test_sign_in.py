@@ -93,3 +93,30 @@ def test_password_reset_is_limited_to_five_requests_an_hour(world, client, smtp_
     response = client.post(reverse("password_reset"), {"email": "ai-do@example.com"})
     assert response.status_code == 200
     assert "Có quá nhiều lần thử từ kết nối của bạn" in response.content.decode()
+
+
+def test_a_person_added_with_an_email_activates_their_account_by_password_reset(
+    world, client, smtp_inbox, django_capture_on_commit_callbacks
+):
+    from loa.org.tests.factories import make_person
+
+    person = make_person(world.admin, world.agency, "Vũ Thị Ngân", email="nganvt@vinhphuc.gov.vn")
+    assert not person.user.has_usable_password()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "NganVT@vinhphuc.gov.vn"})
+    assert smtp_inbox.received.wait(timeout=10)
+    mail = smtp_inbox.messages[0].content.decode()
+    link = re.search(r"http://testserver(/accounts/password-reset/\S+/\S+/)", mail).group(1)
+    form = client.get(link, follow=True)
+    new = "Tuyen-truyen-CCHC-2023"
+    client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert client.login(username="nganvt@vinhphuc.gov.vn", password=new)
+
+
+def test_a_person_who_left_can_no_longer_sign_in_or_reset(world, client, smtp_inbox):
+    from loa.org import services
+
+    services.person_update(actor=world.coordinator.user, person=world.staff_b, is_active=False)
+    assert not client.login(username="staff_b", password=PASSWORD)
+    world.staff_b.user.refresh_from_db()
+    assert not world.staff_b.user.is_active
