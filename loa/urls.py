@@ -58,6 +58,7 @@ auth_urls = [
 urlpatterns = [
     path("", include("loa.core.urls")),
     path("", include("loa.org.urls")),
+    path("library/", include("loa.library.urls")),
     path("accounts/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

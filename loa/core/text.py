@@ -75,3 +75,26 @@ def format_vnd(amount: int | Decimal | None) -> str:
     if amount is None:
         return ""
     return f"{int(amount):,}".replace(",", ".") + " đ"
+
+
+def fold_char(ch: str) -> str:
+    """One character folded to one character, so offsets in folded text match the original."""
+    if ch in "đĐ":
+        return "d"
+    if _DASHES.match(ch):
+        return "-"
+    base = unicodedata.normalize("NFD", ch)[0]
+    return base.lower() if len(base.lower()) == 1 else ch
+
+
+def fold_keep_length(text: str) -> str:
+    return "".join(fold_char(ch) for ch in text)
+
+
+def search_words(query: str) -> list[str]:
+    """The words of a search, folded, in order, without repeats or punctuation."""
+    words: list[str] = []
+    for word in re.findall(r"\w+", fold(query)):
+        if word not in words:
+            words.append(word)
+    return words[:12]

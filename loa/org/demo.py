@@ -332,3 +332,8 @@ def load_demo(password: str | None = None) -> str:
                 actor=admin, person=reviewer, role=Role.PROVINCE_REVIEWER, agency=home_affairs
             )
     return password
+
+
+def load() -> str | None:
+    """The demo office, if absent; returns the new accounts' password, or None if it existed."""
+    return None if demo_exists() else load_demo()
