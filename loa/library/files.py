@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
 
@@ -19,6 +20,9 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024  # a real .docx is far below this
 MAX_ZIP_RATIO = 200  # text compresses well, but not a thousandfold
 MAX_PDF_PAGES = 2000
 MAX_TEXT_CHARS = 5_000_000
+
+
+UNREADABLE = gettext_lazy("The file is damaged and cannot be read.")
 
 
 class AttachmentError(Exception):
@@ -112,8 +116,8 @@ def extract_text(kind: str, data: bytes) -> str:
 
         try:
             word = WordDocument(io.BytesIO(data))
-        except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-            raise AttachmentError(_("The file is damaged and cannot be read.")) from None
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
+            raise AttachmentError(str(UNREADABLE)) from None
         lines = [p.text for p in word.paragraphs]
         for table in word.tables:
             for row in table.rows:

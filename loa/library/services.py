@@ -1,6 +1,7 @@
 """Every change to the library goes through here: one transaction, one audit row each."""
 
 import datetime
+import logging
 import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +23,7 @@ DOCUMENT_EXISTS = _("The library already has %(document)s of %(issuer)s.")
 REPLACED_NEEDS_DOCUMENT = _("Say which document amended or replaced this one.")
 REPLACED_BY_ITSELF = _("A document cannot replace itself.")
 
+logger = logging.getLogger(__name__)
 _ISSUER_SPELLINGS = [("uy ban nhan dan", "ubnd"), ("hoi dong nhan dan", "hdnd")]
 
 
@@ -199,6 +201,9 @@ def attachment_extract(*, attachment_id: int) -> Attachment | None:
         text = files.extract_text(attachment.kind, data)
     except files.AttachmentError as error:
         text, status, message = "", Attachment.Status.FAILED, str(error)
+    except Exception:  # a parser's own error on a hostile file must not leave it "reading"
+        logger.exception("Reading attachment %s failed", attachment.pk)
+        text, status, message = "", Attachment.Status.FAILED, str(files.UNREADABLE)
     else:
         status, message = Attachment.Status.DONE, ""
     with transaction.atomic():
