@@ -133,7 +133,8 @@ class Document(models.Model):
     code_key = models.CharField(max_length=60, blank=True, editable=False, db_index=True)
     issuer_key = models.CharField(max_length=200, editable=False)
     issued_year = models.PositiveSmallIntegerField(null=True, editable=False)
-    search_vector = SearchVectorField(null=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)  # head (A) and body (C)
+    head_vector = SearchVectorField(null=True, editable=False)  # what ranking reads: small
 
     class Meta:
         verbose_name = _("document")

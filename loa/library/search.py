@@ -1,19 +1,20 @@
 """Full-text search over the library: PostgreSQL's text search with unaccent, or SQLite FTS5.
 
 Both fold diacritics and đ→d: PostgreSQL through the `loa_vi` configuration (unaccent),
-SQLite because Loa indexes and queries text it has folded itself. The head (type, number and
-symbol, issuer, abstract) weighs more than the body (the attachments' text).
+SQLite because Loa indexes and queries text it has folded itself. Every word must match;
+the last one as a prefix, since people search as they type. A match in the head (type,
+number and symbol, issuer, abstract, subjects) ranks above a match only in the attachments.
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import F, Prefetch, QuerySet, Value
 
+from loa.core.paginator import CappedPaginator
 from loa.core.text import fold, search_words
-from loa.library.models import Document
+from loa.library.models import Attachment, Document
 
 CONFIG = "loa_vi"
-MAX_HITS = 1000
 
 
 def head_text(document: Document) -> str:
@@ -39,9 +40,10 @@ def index_document(document: Document) -> None:
     """Write the document's entry in the search index. Called by the services on change."""
     head, body = head_text(document), body_text(document)
     if connection.vendor == "postgresql":
+        head_vector = SearchVector(Value(head), weight="A", config=CONFIG)
         Document.objects.filter(pk=document.pk).update(
-            search_vector=SearchVector(Value(head), weight="A", config=CONFIG)
-            + SearchVector(Value(body), weight="C", config=CONFIG)
+            head_vector=head_vector,
+            search_vector=head_vector + SearchVector(Value(body), weight="C", config=CONFIG),
         )
     elif connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -52,35 +54,69 @@ def index_document(document: Document) -> None:
             )
 
 
-def unindex_document(document_id: int) -> None:
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM library_document_fts WHERE rowid = %s", [document_id])
+def rebuild_index(batch: int = 2000) -> int:
+    """Index every document again (after a bulk load or a restore). Returns how many."""
+    done = 0
+    ids = list(Document.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch):
+        documents = Document.objects.filter(pk__in=ids[start : start + batch]).prefetch_related(
+            "subjects",
+            Prefetch("attachments", queryset=Attachment.objects.only("document", "text")),
+        )
+        with transaction.atomic():
+            for document in documents:
+                index_document(document)
+                done += 1
+    return done
 
 
-def search(documents: QuerySet[Document], query: str) -> QuerySet[Document]:
-    """`documents` matching every word of `query` (as word prefixes), best match first."""
+class RankedResults:
+    """SQLite's results: ids in rank order from FTS5, documents fetched a page at a time.
+
+    It behaves like a queryset for the paginator and the templates (count, len, slicing).
+    """
+
+    def __init__(self, documents: QuerySet[Document], ranked_ids: list[int]):
+        allowed = set(documents.filter(pk__in=ranked_ids).values_list("pk", flat=True))
+        self.ids = [pk for pk in ranked_ids if pk in allowed]
+        self.documents = documents
+
+    def count(self) -> int:
+        return len(self.ids)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        by_id = {d.pk: d for d in self.documents.filter(pk__in=ids)}
+        found = [by_id[pk] for pk in ids if pk in by_id]
+        return found if isinstance(index, slice) else found[0]
+
+
+def search(documents: QuerySet[Document], query: str):
+    """`documents` matching every word of `query`, best match first (a queryset or
+    RankedResults); `documents` itself, unranked, for an empty query."""
     words = search_words(query)
     if not words:
         return documents
+    *whole, last = words
     if connection.vendor == "postgresql":
-        # Words are \w+ only, so the raw tsquery cannot be malformed.
-        tsquery = SearchQuery(" & ".join(f"{w}:*" for w in words), search_type="raw", config=CONFIG)
+        # Words are \\w+ only, so the raw tsquery cannot be malformed.
+        raw = " & ".join([*whole, f"{last}:*"])
+        tsquery = SearchQuery(raw, search_type="raw", config=CONFIG)
         return (
             documents.filter(search_vector=tsquery)
-            .annotate(rank=SearchRank(F("search_vector"), tsquery))
+            .annotate(rank=SearchRank(F("head_vector"), tsquery))
             .order_by("-rank", "-issued_on", "-id")
         )
-    match = " AND ".join(f'"{w}"*' for w in words)
+    match = " AND ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
             "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s",
-            [match, MAX_HITS],
+            # One past the paginator's cap, so the page can say "more than 1,000".
+            [match, CappedPaginator.cap + 1],
         )
         ranked = [row[0] for row in cursor.fetchall()]
-    order = Case(
-        *[When(pk=pk, then=Value(position)) for position, pk in enumerate(ranked)],
-        output_field=IntegerField(),
-    )
-    return documents.filter(pk__in=ranked).annotate(rank=order).order_by("rank")
+    return RankedResults(documents, ranked)

@@ -6,13 +6,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from loa.core.paginator import CappedPaginator
 from loa.library import forms, permissions, queries, services
 from loa.library.models import (
     TYPE_BY_VIETNAMESE_NAME,
@@ -52,7 +52,7 @@ def library_search(request):
         year=year,
         subject_id=subject_id,
     )
-    page = Paginator(found, PAGE_SIZE).get_page(params.get("page"))
+    page = CappedPaginator(found, PAGE_SIZE).get_page(params.get("page"))
     filters = params.copy()
     filters.pop("page", None)
     context = {

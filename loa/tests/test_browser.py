@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import expect, sync_playwright
 
+from loa.library import demo as library_demo
 from loa.org import demo
 
 CHROMIUM = "/usr/bin/chromium"
@@ -56,6 +57,7 @@ def _launch():
 @pytest.fixture
 def office(live_server):
     demo.load_demo(password=PASSWORD)
+    library_demo.load()
     return live_server.url
 
 
@@ -169,4 +171,29 @@ def test_import_with_mistakes_lists_them_by_row_and_column(browser, office, tmp_
     assert "Tệp chưa được nhập: có 3 lỗi cần sửa." in errors.inner_text()
     assert "Cơ quan không có đơn vị nào tên “Phòng Không Có”." in errors.inner_text()
     shot(page, "nhap-can-bo-loi")
+    page.close()
+
+
+def test_staff_member_finds_a_document_without_diacritics_and_follows_a_citation(browser, office):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, office, "canbo")
+    page.get_by_role("link", name="Thư viện văn bản").click()
+    page.get_by_placeholder("Từ khoá, số hoặc ký hiệu, gõ có dấu hoặc không dấu").type(
+        "ke hoach tuyen truyen"
+    )
+    expect(page.get_by_test_id("documents-count")).to_have_text(re.compile(r"^2 văn bản"))
+    first = page.locator(".loa-result").first
+    assert first.locator("mark").first.inner_text() in ("Kế", "kế", "tuyên", "Tuyên")
+    shot(page, "thu-vien-tim-khong-dau")
+    page.get_by_role(
+        "link", name="Kế hoạch: Thông tin, tuyên truyền cải cách hành chính năm 2023"
+    ).click()
+    page.get_by_text("Nội dung tệp ke-hoach-tuyen-truyen-cchc-2023.docx").click()
+    text = page.get_by_test_id("attachment-text")
+    citation = text.get_by_role("link", name="Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ")
+    expect(citation).to_be_visible()
+    shot(page, "thu-vien-trich-dan")
+    citation.click()
+    expect(page.locator("h1")).to_have_text("Nghị quyết số 76/NQ-CP")
+    assert "Chương trình tổng thể cải cách hành chính" in page.locator(".lead").inner_text()
     page.close()

@@ -134,3 +134,15 @@ def test_the_search_page_query_count_does_not_grow_with_results(
     client = client_for(library.staff_a.user)
     with django_assert_max_num_queries(16):
         client.get(reverse("library:search"), {"q": "cai cach"})
+
+
+def test_a_very_common_word_says_more_than_the_cap(world, client_for, monkeypatch):
+    from loa.core.paginator import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    for number in range(1, 5):
+        make_document(world.admin, f"{number}/KH-VP", title="Kế hoạch tuyên truyền")
+    response = client_for(world.staff_a.user).get(reverse("library:search"), {"q": "tuyen"})
+    body = response.content.decode()
+    assert "hơn 2 văn bản" in body and "thêm từ hoặc bộ lọc để thu hẹp" in body
+    assert len(response.context["page"].object_list) == 2

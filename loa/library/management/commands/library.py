@@ -16,8 +16,14 @@ class Command(BaseCommand):
         cite = sub.add_parser("cite", help="Find the documents a text cites.")
         cite.add_argument("file", nargs="?", default="-", help="a UTF-8 text file, or - (stdin)")
         cite.add_argument("--json", action="store_true", help="print a JSON list")
+        sub.add_parser("reindex", help="Rebuild the search index (after a bulk load or restore).")
 
-    def handle(self, *args, action, file, json: bool = False, **options):
+    def handle(self, *args, action, file="-", json: bool = False, **options):
+        if action == "reindex":
+            from loa.library.search import rebuild_index
+
+            self.stdout.write(f"{rebuild_index()} văn bản đã được lập chỉ mục / documents indexed")
+            return
         if file == "-":
             text = sys.stdin.read()
         else:
