@@ -98,6 +98,12 @@ cmd_run() {
   exec "$VENV/bin/loa" run "$@"
 }
 
+cmd_bench() {  # the figures of every benchmark, on SQLite and on PostgreSQL when one answers
+  setup
+  "$VENV/bin/python" bench/library.py --db sqlite "$@"
+  if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/library.py --db postgres "$@"; fi
+}
+
 cmd_worker() { exec "$VENV/bin/loa" db_worker --queue-name '*' "$@"; }
 
 cmd_format() {
@@ -112,6 +118,6 @@ cmd_messages() {  # refresh the Vietnamese catalogue after changing strings, the
 }
 
 case "${1:-}" in
-  run | test | lint | format | worker | messages) name=$1; shift; "cmd_$name" "$@" ;;
+  run | test | lint | format | bench | worker | messages) name=$1; shift; "cmd_$name" "$@" ;;
   *) sed -n '2,4p' "$0"; exit 2 ;;
 esac
