@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "loa.core",
     "loa.org",
     "loa.library",
+    "loa.plans",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -177,6 +178,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 LOA_IMPORT_MAX_BYTES = env_int("LOA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 LOA_IMPORT_MAX_ROWS = env_int("LOA_IMPORT_MAX_ROWS", 10_000)
 LOA_ATTACHMENT_MAX_BYTES = env_int("LOA_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+LOA_PLAN_IMPORT_MAX_BYTES = env_int("LOA_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 
 # Mail: the console in development; SMTP from the environment in production.
 EMAIL_BACKEND = env(
