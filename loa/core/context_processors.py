@@ -12,6 +12,7 @@ def shell(request):
         return {"menu": []}
     actor = permissions.actor_for(user)
     menu = [(reverse("core:home"), _("Home"), "home")]
+    menu.append((reverse("plans:list"), _("Plans"), "plans"))
     menu.append((reverse("library:search"), _("Library"), "library"))
     if permissions.can_list_people(user):
         menu.append((reverse("org:people"), _("People"), "people"))

@@ -118,8 +118,8 @@ def _write_structure(plan: Plan, structure: PlanStructure) -> None:
         task.forms.set([forms[j] for j in data.form_indexes if 0 <= j < len(forms)])
 
 
-def _cite(plan: Plan) -> None:
-    """Link the library documents the plan's text cites."""
+def plan_cite(*, plan: Plan) -> None:
+    """Link the library documents the plan's text cites (derived data: no audit row)."""
     from loa.library.queries import citations_in
 
     text = "\n".join(
@@ -137,7 +137,7 @@ def plan_create(
     plan.full_clean(exclude=["agency", "created_by", "previous", "parent"])
     plan.save()
     _write_structure(plan, structure or PlanStructure())
-    _cite(plan)
+    plan_cite(plan=plan)
     audit_record(actor=actor, action="plan_create", target=plan, changes={"title": plan.title})
     return plan
 
@@ -158,7 +158,7 @@ def plan_update(
     if structure is not None:
         _write_structure(plan, structure)
         changes["structure"] = [None, f"{len(structure.tasks)} tasks"]
-    _cite(plan)
+    plan_cite(plan=plan)
     audit_record(actor=actor, action="plan_update", target=plan, changes=changes)
     return plan
 

@@ -1,0 +1,79 @@
+"""Reads for plans: scoped to the person, joined, and with each task's derived status."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from loa.core.models import User
+from loa.org.models import Unit
+from loa.org.permissions import actor_for
+from loa.plans import permissions
+from loa.plans.models import Plan, Task, TaskStatus
+
+STATUS_ORDER = [TaskStatus.OVERDUE, TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.DONE]
+
+
+def plans_for_list(user: User, *, year: int | None = None) -> QuerySet[Plan]:
+    plans = permissions.plans_visible_to(user).select_related("agency", "parent")
+    if year:
+        plans = plans.filter(year=year)
+    return plans.annotate(task_count=Count("tasks")).order_by("-year", "agency__name", "-id")
+
+
+def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None) -> list[Task]:
+    """Tasks with `.status` (derived) and `.evidence_count`, in one query plus prefetches."""
+    today = today or timezone.localdate()
+    rows = list(
+        tasks.select_related("plan", "lead_unit")
+        .prefetch_related("cooperating_units", "topics", "forms")
+        .annotate(evidence_count=Count("evidence", distinct=True))
+    )
+    for task in rows:
+        task.status = task.derived_status(today, task.evidence_count)
+    return rows
+
+
+def tasks_of_units_headed_by(user: User) -> list[Task]:
+    """The tasks of the units this person heads, across plans, overdue first."""
+    headed = actor_for(user).headed_unit_ids()
+    if not headed:
+        return []
+    agencies = set(Unit.objects.filter(pk__in=headed).values_list("agency_id", flat=True))
+    tasks = Task.objects.filter(
+        Q(lead_unit_id__in=headed)
+        | Q(cooperating_units__id__in=headed)
+        | Q(all_units=True, plan__agency_id__in=agencies),
+        plan__status__in=permissions.VISIBLE_TO_STAFF,
+    ).distinct()
+    rows = tasks_with_status(tasks)
+    rows.sort(key=lambda t: (STATUS_ORDER.index(t.status), t.deadline or datetime.date.max))
+    return rows
+
+
+@dataclass
+class Coverage:
+    topics: list
+    forms: list
+    topic_form: dict  # (topic id, form id) -> number of tasks
+    units: list
+    task_unit: dict  # (task id, unit id) -> status
+    tasks: list
+
+
+def coverage(plan: Plan) -> Coverage:
+    tasks = tasks_with_status(plan.tasks.all())
+    topics, forms = list(plan.topics.all()), list(plan.forms.all())
+    units = list(Unit.objects.filter(agency=plan.agency_id, dissolved_on__isnull=True))
+    topic_form: dict = {}
+    task_unit: dict = {}
+    for task in tasks:
+        for topic in task.topics.all():
+            for form in task.forms.all():
+                topic_form[(topic.pk, form.pk)] = topic_form.get((topic.pk, form.pk), 0) + 1
+        named = units if task.all_units else [task.lead_unit, *task.cooperating_units.all()]
+        for unit in named:
+            if unit is not None:
+                task_unit[(task.pk, unit.pk)] = task.status
+    return Coverage(topics, forms, topic_form, units, task_unit, tasks)

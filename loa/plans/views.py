@@ -1,0 +1,544 @@
+"""Plan pages: the list, a plan, the editor (new, imported, draft), life-cycle steps,
+tasks with their evidence, a unit head's tasks, the coverage matrix, the Decree 30 export."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from loa.library import permissions as library_permissions
+from loa.library import services as library_services
+from loa.library.citations import find_citations
+from loa.library.models import TYPE_BY_VIETNAMESE_NAME, Document, DocumentType
+from loa.library.queries import citations_in
+from loa.org import services as org_services
+from loa.org.models import Agency, Unit
+from loa.org.permissions import MANAGING_ROLES, actor_for
+from loa.plans import docx as plan_docx
+from loa.plans import forms, importing, permissions, queries, services
+from loa.plans.models import Evidence, Plan, Task
+
+
+def _visible_plan(user, pk) -> Plan:
+    return get_object_or_404(
+        permissions.plans_visible_to(user).select_related("agency", "parent", "approved_by"),
+        pk=pk,
+    )
+
+
+def _managed_agency(request) -> Agency:
+    """The agency a coordinator works for: given in the query, or their only one."""
+    actor = actor_for(request.user)
+    managed = (
+        Agency.objects.filter(dissolved_on__isnull=True)
+        if actor.is_superuser
+        else Agency.objects.filter(pk__in=actor.agency_ids_with(MANAGING_ROLES))
+    )
+    wanted = request.GET.get("agency") or request.POST.get("agency")
+    agency = managed.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
+    if agency is None and managed.count() == 1:
+        agency = managed.first()
+    if agency is None:
+        raise PermissionDenied
+    return agency
+
+
+@login_required
+@require_safe
+def plan_list(request):
+    year = request.GET.get("year", "")
+    plans = queries.plans_for_list(request.user, year=int(year) if year.isdigit() else None)
+    actor = actor_for(request.user)
+    context = {
+        "plans": plans,
+        "year": year,
+        "can_create": actor.is_superuser or bool(actor.agency_ids_with(MANAGING_ROLES)),
+        "my_tasks": bool(actor.headed_unit_ids()),
+        "section": "plans",
+    }
+    return render(request, "plans/list.html", context)
+
+
+@login_required
+@require_safe
+def plan_detail(request, pk):
+    plan = _visible_plan(request.user, pk)
+    tasks = queries.tasks_with_status(plan.tasks.all())
+    user = request.user
+    context = {
+        "plan": plan,
+        "tasks": tasks,
+        "topics": plan.topics.all(),
+        "forms": plan.forms.all(),
+        "can_manage": permissions.can_manage_plans(user, plan.agency_id),
+        "can_edit": permissions.can_edit_plan(user, plan),
+        "can_approve": permissions.can_approve_plan(user, plan),
+        "can_publish": permissions.can_publish_plan(user, plan),
+        "history": _history(plan),
+        "section": "plans",
+    }
+    return render(request, "plans/detail.html", context)
+
+
+HISTORY_LABELS = {
+    "plan_create": _("created"),
+    "plan_update": _("edited"),
+    "plan_submit": _("submitted for approval"),
+    "plan_return": _("returned for changes"),
+    "plan_approve": _("approved"),
+    "plan_publish": _("published"),
+    "plan_close": _("closed"),
+    "plan_new_revision": _("made as a new revision"),
+    "plan_copy_to_year": _("copied from last year's plan"),
+}
+
+
+def _history(plan: Plan):
+    from loa.core.models import AuditEntry
+
+    entries = list(
+        AuditEntry.objects.filter(
+            target_type="plans.plan", target_id=str(plan.pk), action__startswith="plan_"
+        ).select_related("actor__person")[:30]
+    )
+    for entry in entries:
+        entry.label = HISTORY_LABELS.get(entry.action, entry.action)
+    return entries
+
+
+# --- the editor ----------------------------------------------------------------------------
+
+
+def _units(agency: Agency):
+    return Unit.objects.filter(agency=agency, dissolved_on__isnull=True).order_by("name")
+
+
+def _plan_initial(header: dict, structure: services.PlanStructure) -> dict:
+    return {
+        **{k: header.get(k) for k in ("title", "year", "code", "issued_on", "place",
+                                      "signer_title", "signer_name", "preamble", "closing")},
+        "parent_code": header["parent"].code if header.get("parent") else "",
+        "purposes": "\n".join(header.get("purposes") or []),
+        "requirements": "\n".join(header.get("requirements") or []),
+        "audiences": "\n".join(header.get("audiences") or []),
+        "recipients": "\n".join(header.get("recipients") or []),
+        "topics": "\n".join(f"{c}) {t}" if c else t for c, t in structure.topics),
+        "communication_forms": "\n".join(structure.forms),
+    }
+
+
+def _task_initial(structure: services.PlanStructure, unknown_by_task=None) -> list[dict]:
+    rows = []
+    codes = [c for c, _t in structure.topics]
+    for index, task in enumerate(structure.tasks):
+        unknown = (unknown_by_task or {}).get(index, "")
+        rows.append(
+            {
+                "text": task.text,
+                "all_units": task.all_units,
+                "lead_unit": task.lead_unit,
+                "cooperating_units": task.cooperating_units,
+                "new_unit": unknown,
+                "create_unit": bool(unknown),
+                "deadline": task.deadline,
+                "recurrence": task.recurrence,
+                "output": task.output,
+                "topic_codes": ", ".join(codes[i] for i in task.topic_indexes if codes[i]),
+                "form_numbers": ", ".join(str(i + 1) for i in task.form_indexes),
+            }
+        )
+    return rows
+
+
+def _editor(request, agency, plan_form, task_formset, *, title, action, plan=None, extra=None):
+    text = "\n".join(
+        str(plan_form[name].value() or "") for name in ("preamble", "topics")
+    )
+    context = {
+        "agency": agency,
+        "form": plan_form,
+        "tasks": task_formset,
+        "title": title,
+        "action": action,
+        "plan": plan,
+        "citations": citations_in(text),
+        "can_add_documents": library_permissions.can_edit_library(request.user),
+        "section": "plans",
+        **(extra or {}),
+    }
+    failed = plan_form.errors or any(task_formset.errors) or task_formset.non_form_errors()
+    return render(request, "plans/editor.html", context, status=400 if failed else 200)
+
+
+def _save_editor(request, agency, plan_form, task_formset, plan=None) -> Plan | None:
+    """Create or update a plan from the editor; errors go on the forms. The plan or None."""
+    if not (plan_form.is_valid() and task_formset.is_valid()):
+        return None
+    data = plan_form.cleaned_data
+    parent = None
+    if data["parent_code"]:
+        parent = Document.objects.filter(
+            code_key=library_services.code_key(data["parent_code"])
+        ).first()
+        if parent is None:
+            plan_form.add_error(
+                "parent_code",
+                _("The library has no document %(code)s; add it first.")
+                % {"code": data["parent_code"]},
+            )
+            return None
+    topics = plan_form.topic_pairs()
+    codes = [c for c, _t in topics]
+    form_lines = forms.lines_of(data["communication_forms"])
+    header = {
+        "title": data["title"],
+        "year": data["year"],
+        "code": data["code"],
+        "issued_on": data["issued_on"],
+        "place": data["place"],
+        "signer_title": data["signer_title"],
+        "signer_name": data["signer_name"],
+        "parent": parent,
+        "preamble": data["preamble"],
+        "purposes": forms.lines_of(data["purposes"]),
+        "requirements": forms.lines_of(data["requirements"]),
+        "audiences": forms.lines_of(data["audiences"]),
+        "recipients": forms.lines_of(data["recipients"]),
+        "closing": data["closing"],
+    }
+    try:
+        from django.db import transaction
+
+        with transaction.atomic():
+            tasks = []
+            for row in task_formset.cleaned_data:
+                if not row or not row.get("text", "").strip():
+                    continue
+                lead, cooperating = row["lead_unit"], list(row["cooperating_units"])
+                if row.get("create_unit") and row.get("new_unit", "").strip():
+                    unit = org_services.unit_create(
+                        actor=request.user, agency=agency, name=row["new_unit"].strip()
+                    )
+                    if lead is None:
+                        lead = unit
+                    else:
+                        cooperating.append(unit)
+                tasks.append(
+                    services.TaskData(
+                        text=row["text"],
+                        lead_unit=lead,
+                        cooperating_units=cooperating,
+                        all_units=row["all_units"],
+                        deadline=row["deadline"],
+                        recurrence=row["recurrence"],
+                        output=row["output"],
+                        topic_indexes=[
+                            codes.index(c.strip())
+                            for c in row["topic_codes"].split(",")
+                            if c.strip() in codes and c.strip()
+                        ],
+                        form_indexes=[
+                            int(n) - 1
+                            for n in row["form_numbers"].replace(" ", "").split(",")
+                            if n.isdigit() and 0 < int(n) <= len(form_lines)
+                        ],
+                    )
+                )
+            structure = services.PlanStructure(topics=topics, forms=form_lines, tasks=tasks)
+            if plan is None:
+                plan = services.plan_create(
+                    actor=request.user, agency=agency, structure=structure, **header
+                )
+            else:
+                plan = services.plan_update(
+                    actor=request.user, plan=plan, structure=structure, **header
+                )
+            _add_cited_documents(request, plan)
+    except ValidationError as error:
+        for message in error.messages:
+            plan_form.add_error(None, message)
+        return None
+    return plan
+
+
+def _add_cited_documents(request, plan: Plan) -> None:
+    """The cited documents the user ticked "add to the library" for, filled from the text."""
+    wanted = set(request.POST.getlist("add_document"))
+    if not wanted or not library_permissions.can_edit_library(request.user):
+        return
+    import datetime
+
+    text = "\n".join([plan.preamble, *(t.text for t in plan.topics.all())])
+    for citation in find_citations(text):
+        if citation.code not in wanted:
+            continue
+        wanted.discard(citation.code)
+        try:
+            library_services.document_create(
+                actor=request.user,
+                doc_type=TYPE_BY_VIETNAMESE_NAME.get(citation.type or "", DocumentType.OTHER),
+                code=citation.code,
+                issued_on=datetime.date.fromisoformat(citation.date) if citation.date else None,
+                issuer=citation.issuer or "",
+            )
+        except library_services.DuplicateDocument:
+            continue
+    services.plan_cite(plan=plan)
+
+
+@login_required
+def plan_create(request):
+    agency = _managed_agency(request)
+    plan_form = forms.PlanForm(
+        request.POST or None, initial={"year": timezone.localdate().year}
+    )
+    tasks = forms.TaskFormSet(request.POST or None, units=_units(agency), prefix="tasks")
+    if request.method == "POST":
+        plan = _save_editor(request, agency, plan_form, tasks)
+        if plan:
+            messages.success(request, _("The draft plan has been saved."))
+            return redirect("plans:detail", plan.pk)
+    return _editor(
+        request, agency, plan_form, tasks, title=_("New plan"),
+        action=reverse("plans:create") + f"?agency={agency.pk}",
+    )
+
+
+@login_required
+def plan_import(request):
+    """Upload or paste a plan; Loa proposes its structure on the editor, saving nothing yet."""
+    agency = _managed_agency(request)
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["file"]:
+                text = importing.read_upload(form.cleaned_data["file"])
+            else:
+                text = form.cleaned_data["text"]
+            parsed = importing.parse(text, known_units=[u.name for u in _units(agency)])
+        except importing.PlanImportError as error:
+            form.add_error(None, str(error))
+        else:
+            structure, _unknown = services.structure_from_parsed(agency, parsed)
+            unknown_by_task = {}
+            for index, task in enumerate(parsed.tasks):
+                names = [
+                    n for n in task.units
+                    if not importing.is_generic(n) and services.match_unit(agency, n) is None
+                ]
+                if names:
+                    unknown_by_task[index] = names[0]
+            header = services.header_from_parsed(parsed)
+            plan_form = forms.PlanForm(initial=_plan_initial(header, structure))
+            if parsed.parent and header["parent"] is None:
+                plan_form.initial["parent_code"] = ""
+            tasks = forms.TaskFormSet(
+                initial=_task_initial(structure, unknown_by_task),
+                units=_units(agency),
+                prefix="tasks",
+            )
+            return _editor(
+                request, agency, plan_form, tasks,
+                title=_("Review the imported plan"),
+                action=reverse("plans:import_save") + f"?agency={agency.pk}",
+                extra={"unplaced": parsed.unplaced, "parsed_parent": parsed.parent},
+            )
+    context = {"form": form, "agency": agency, "section": "plans"}
+    return render(request, "plans/import.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def plan_import_save(request):
+    agency = _managed_agency(request)
+    plan_form = forms.PlanForm(request.POST)
+    tasks = forms.TaskFormSet(request.POST, units=_units(agency), prefix="tasks")
+    plan = _save_editor(request, agency, plan_form, tasks)
+    if plan:
+        messages.success(request, _("The imported plan has been saved as a draft."))
+        return redirect("plans:detail", plan.pk)
+    return _editor(
+        request, agency, plan_form, tasks, title=_("Review the imported plan"),
+        action=reverse("plans:import_save") + f"?agency={agency.pk}",
+    )
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = _visible_plan(request.user, pk)
+    if not permissions.can_edit_plan(request.user, plan):
+        raise PermissionDenied
+    structure = services._structure_of(plan)
+    header = services._header_of(plan)
+    plan_form = forms.PlanForm(request.POST or None, initial=_plan_initial(header, structure))
+    tasks = forms.TaskFormSet(
+        request.POST or None,
+        initial=_task_initial(structure),
+        units=_units(plan.agency),
+        prefix="tasks",
+    )
+    if request.method == "POST":
+        if _save_editor(request, plan.agency, plan_form, tasks, plan=plan):
+            messages.success(request, _("The changes have been saved."))
+            return redirect("plans:detail", plan.pk)
+    return _editor(
+        request, plan.agency, plan_form, tasks, title=_("Edit the plan"),
+        action=reverse("plans:edit", args=[plan.pk]), plan=plan,
+    )
+
+
+# --- life cycle ----------------------------------------------------------------------------
+
+STEPS = {
+    "submit": (services.plan_submit, _("The plan has been submitted for approval.")),
+    "return": (services.plan_return, _("The plan has been returned for changes.")),
+    "approve": (services.plan_approve, _("The plan has been approved.")),
+    "publish": (services.plan_publish, _("The plan has been published.")),
+    "close": (services.plan_close, _("The plan has been closed.")),
+}
+
+
+@login_required
+@require_POST
+def plan_step(request, pk, step):
+    plan = _visible_plan(request.user, pk)
+    if step not in STEPS:
+        raise Http404
+    service, done = STEPS[step]
+    try:
+        service(actor=request.user, plan=plan)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("plans:detail", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_revise(request, pk):
+    plan = _visible_plan(request.user, pk)
+    try:
+        copy = services.plan_new_revision(actor=request.user, plan=plan)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("plans:detail", plan.pk)
+    messages.success(request, _("Revision %(n)s is a draft: change it, then submit it again.")
+                     % {"n": copy.revision})
+    return redirect("plans:edit", copy.pk)
+
+
+@login_required
+@require_POST
+def plan_copy(request, pk):
+    plan = _visible_plan(request.user, pk)
+    copy = services.plan_copy_to_year(actor=request.user, plan=plan, year=plan.year + 1)
+    messages.success(request, _("A draft for %(year)s has been made from this plan.")
+                     % {"year": copy.year})
+    return redirect("plans:edit", copy.pk)
+
+
+@login_required
+@require_safe
+def plan_export(request, pk):
+    plan = _visible_plan(request.user, pk)
+    data = plan_docx.render_plan(plan)
+    response = HttpResponse(
+        data,
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    name = f"ke-hoach-{plan.year}-{plan.pk}.docx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_safe
+def plan_coverage(request, pk):
+    plan = _visible_plan(request.user, pk)
+    context = {"plan": plan, "coverage": queries.coverage(plan), "section": "plans"}
+    return render(request, "plans/coverage.html", context)
+
+
+# --- tasks and evidence --------------------------------------------------------------------
+
+
+def _visible_task(user, pk) -> Task:
+    task = get_object_or_404(Task.objects.select_related("plan", "lead_unit"), pk=pk)
+    _visible_plan(user, task.plan_id)
+    return task
+
+
+@login_required
+def task_detail(request, pk):
+    task = _visible_task(request.user, pk)
+    evidence_form = forms.EvidenceForm(prefix="evidence")
+    override_form = forms.OverrideForm(
+        prefix="override",
+        initial={"status": task.status_override, "reason": task.override_reason},
+    )
+    if request.method == "POST":
+        if "evidence-note" in request.POST:
+            evidence_form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
+            if evidence_form.is_valid():
+                try:
+                    services.evidence_add(
+                        actor=request.user,
+                        task=task,
+                        note=evidence_form.cleaned_data["note"],
+                        upload=evidence_form.cleaned_data["file"],
+                    )
+                except ValidationError as error:
+                    evidence_form.add_error(None, error)
+                else:
+                    messages.success(request, _("The evidence has been added."))
+                    return redirect("plans:task", task.pk)
+        else:
+            override_form = forms.OverrideForm(request.POST, prefix="override")
+            if override_form.is_valid():
+                try:
+                    services.task_override_status(
+                        actor=request.user, task=task, **override_form.cleaned_data
+                    )
+                except ValidationError as error:
+                    override_form.add_error(None, error)
+                else:
+                    messages.success(request, _("The status has been recorded."))
+                    return redirect("plans:task", task.pk)
+    [task_row] = queries.tasks_with_status(Task.objects.filter(pk=task.pk))
+    context = {
+        "task": task_row,
+        "plan": task.plan,
+        "evidence": task.evidence.select_related("added_by"),
+        "evidence_form": evidence_form,
+        "override_form": override_form,
+        "can_add_evidence": permissions.can_add_evidence(request.user, task),
+        "can_override": permissions.can_manage_plans(request.user, task.plan.agency_id),
+        "section": "plans",
+    }
+    failed = evidence_form.errors or override_form.errors
+    return render(request, "plans/task.html", context, status=400 if failed else 200)
+
+
+@login_required
+@require_safe
+def evidence_file(request, pk):
+    evidence = get_object_or_404(Evidence.objects.select_related("task"), pk=pk)
+    _visible_plan(request.user, evidence.task.plan_id)
+    if not evidence.file:
+        raise Http404
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
+
+
+@login_required
+@require_safe
+def my_tasks(request):
+    context = {"tasks": queries.tasks_of_units_headed_by(request.user), "section": "plans"}
+    return render(request, "plans/my_tasks.html", context)
