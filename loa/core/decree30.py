@@ -73,8 +73,9 @@ class Decree30Document:
         self._line(paragraph, text, **style)
         return paragraph
 
-    def header(self, *, governing_body: str, agency: str, code: str, place: str,
-               date: datetime.date | None) -> None:
+    def header(
+        self, *, governing_body: str, agency: str, code: str, place: str, date: datetime.date | None
+    ) -> None:
         table = self.word.add_table(rows=2, cols=2)
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         left, right = table.rows[0].cells
@@ -88,8 +89,10 @@ class Decree30Document:
         left, right = table.rows[1].cells
         self._cell_paragraph(left, f"Số: {code}" if code else "Số:       /", size=13)
         self._cell_paragraph(
-            right, f"{place}, {vietnamese_date(date)}" if place else vietnamese_date(date),
-            size=14, italic=True,
+            right,
+            f"{place}, {vietnamese_date(date)}" if place else vietnamese_date(date),
+            size=14,
+            italic=True,
         )
         for row in table.rows:
             row.cells[0].width, row.cells[1].width = Cm(6.5), Cm(10)

@@ -77,18 +77,19 @@ def format_vnd(amount: int | Decimal | None) -> str:
     return f"{int(amount):,}".replace(",", ".") + " đ"
 
 
-def fold_char(ch: str) -> str:
-    """One character folded to one character, so offsets in folded text match the original."""
-    if ch in "đĐ":
-        return "d"
-    if _DASHES.match(ch):
-        return "-"
-    base = unicodedata.normalize("NFD", ch)[0]
-    return base.lower() if len(base.lower()) == 1 else ch
+_VIETNAMESE_LETTERS = (
+    "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵfjwz"
+)
+_VARIANTS: dict[str, str] = {}
+for _letter in _VIETNAMESE_LETTERS:
+    _VARIANTS.setdefault(fold(_letter), "")
+    _VARIANTS[fold(_letter)] += _letter
 
 
-def fold_keep_length(text: str) -> str:
-    return "".join(fold_char(ch) for ch in text)
+def accent_insensitive(word: str) -> str:
+    """A regular expression matching `word` (folded) whatever the diacritics, e.g. "duc" also
+    matches "Đức"; use with re.IGNORECASE. Searching the original text keeps offsets exact."""
+    return "".join(f"[{_VARIANTS[ch]}]" if ch in _VARIANTS else re.escape(ch) for ch in fold(word))
 
 
 def search_words(query: str) -> list[str]:

@@ -1,13 +1,13 @@
 """Reads for the library: search with filters, and matching citations to library entries."""
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Substr
 
 from loa.core.models import User
-from loa.core.text import fold
 from loa.library import search
 from loa.library.citations import Citation, find_citations
 from loa.library.models import Attachment, Document
-from loa.library.services import code_key
+from loa.library.services import code_key, issuer_key
 
 
 def documents_for_list(
@@ -19,14 +19,18 @@ def documents_for_list(
     year: int | None = None,
     subject_id: int | None = None,
 ) -> QuerySet[Document]:
+    # Snippets come from the start of each attachment: enough to show why it matched
+    # without moving megabytes of text for every result.
+    excerpts = Attachment.objects.annotate(excerpt=Substr("text", 1, 30_000)).only(
+        "id", "document_id"
+    )
     documents = Document.objects.select_related("replaced_by").prefetch_related(
-        "subjects",
-        Prefetch("attachments", queryset=Attachment.objects.only("id", "document_id", "text")),
+        "subjects", Prefetch("attachments", queryset=excerpts)
     )
     if doc_type:
         documents = documents.filter(doc_type=doc_type)
     if issuer:
-        documents = documents.filter(issuer_key__contains=fold(issuer))
+        documents = documents.filter(issuer_key__contains=issuer_key(issuer))
     if year:
         documents = documents.filter(issued_year=year)
     if subject_id:
@@ -35,13 +39,17 @@ def documents_for_list(
 
 
 def years_in_library() -> list[int]:
-    return sorted(
-        {y for y in Document.objects.values_list("issued_year", flat=True) if y}, reverse=True
-    )
+    years = Document.objects.exclude(issued_year=None).values_list("issued_year", flat=True)
+    return list(years.distinct().order_by("-issued_year"))
 
 
 def match_citations(citations: list[Citation]) -> list[Document | None]:
-    """For each citation, the library entry it names, or None. One query for all of them."""
+    """For each citation, the library entry it names, or None. One query for all of them.
+
+    Numbers restart every year, so "01/KH-UBND" names many documents: a citation's date
+    must give the same year and its issuer (as written, e.g. "UBND tỉnh") must agree with
+    the entry's; a citation still matching several entries is left unlinked.
+    """
     keys = {code_key(c.code) for c in citations}
     candidates: dict[str, list[Document]] = {}
     for document in Document.objects.filter(code_key__in=keys):
@@ -49,10 +57,13 @@ def match_citations(citations: list[Citation]) -> list[Document | None]:
     matches: list[Document | None] = []
     for citation in citations:
         found = candidates.get(code_key(citation.code), [])
-        if citation.date and len(found) > 1:
-            same_year = [d for d in found if d.issued_year == int(citation.date[:4])]
-            found = same_year or found
-        matches.append(found[0] if found else None)
+        if citation.date:
+            year = int(citation.date[:4])
+            found = [d for d in found if d.issued_year in (year, None)]
+        if citation.issuer:
+            written = issuer_key(citation.issuer)
+            found = [d for d in found if written in d.issuer_key or d.issuer_key in written]
+        matches.append(found[0] if len(found) == 1 else None)
     return matches
 
 

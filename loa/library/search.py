@@ -77,8 +77,7 @@ class RankedResults:
     """
 
     def __init__(self, documents: QuerySet[Document], ranked_ids: list[int]):
-        allowed = set(documents.filter(pk__in=ranked_ids).values_list("pk", flat=True))
-        self.ids = [pk for pk in ranked_ids if pk in allowed]
+        self.ids = ranked_ids
         self.documents = documents
 
     def count(self) -> int:
@@ -102,7 +101,7 @@ def search(documents: QuerySet[Document], query: str):
         return documents
     *whole, last = words
     if connection.vendor == "postgresql":
-        # Words are \\w+ only, so the raw tsquery cannot be malformed.
+        # Words are \w+ only, so the raw tsquery cannot be malformed.
         raw = " & ".join([*whole, f"{last}:*"])
         tsquery = SearchQuery(raw, search_type="raw", config=CONFIG)
         return (
@@ -111,12 +110,16 @@ def search(documents: QuerySet[Document], query: str):
             .order_by("-rank", "-issued_on", "-id")
         )
     match = " AND ".join([*(f'"{w}"' for w in whole), f'"{last}"*'])
+    # The filters (type, issuer, year, subject) go inside the FTS query, before the limit,
+    # so a rarely matching filter still finds its documents among thousands of hits.
+    allowed_sql, allowed_params = documents.order_by().values("pk").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
+            f"AND rowid IN ({allowed_sql}) "
             "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s",
             # One past the paginator's cap, so the page can say "more than 1,000".
-            [match, CappedPaginator.cap + 1],
+            [match, *allowed_params, CappedPaginator.cap + 1],
         )
         ranked = [row[0] for row in cursor.fetchall()]
     return RankedResults(documents, ranked)

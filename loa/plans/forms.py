@@ -29,13 +29,17 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     code = forms.CharField(
-        label=_("Number and symbol"), max_length=60, required=False,
+        label=_("Number and symbol"),
+        max_length=60,
+        required=False,
         help_text=_("Once it is issued, e.g. 15/KH-VP."),
     )
     issued_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
     parent_code = forms.CharField(
-        label=_("Implements"), max_length=60, required=False,
+        label=_("Implements"),
+        max_length=60,
+        required=False,
         help_text=_("Number and symbol of the plan of the level above, e.g. 321/KH-UBND."),
     )
     preamble = forms.CharField(
@@ -44,9 +48,7 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     purposes = lines_field(_("Purposes"))
     requirements = lines_field(_("Requirements"))
     audiences = lines_field(_("Audiences"))
-    topics = lines_field(
-        _("Content topics"), _("One per line, with its letter: a) …, b) …, đ) …")
-    )
+    topics = lines_field(_("Content topics"), _("One per line, with its letter: a) …, b) …, đ) …"))
     communication_forms = lines_field(_("Forms of communication"))
     recipients = lines_field(_("Recipients (“Nơi nhận”)"))
     closing = forms.CharField(
@@ -74,22 +76,31 @@ class TaskForm(BootstrapFormMixin, forms.Form):
         label=_("Lead unit"), queryset=Unit.objects.none(), required=False
     )
     cooperating_units = forms.ModelMultipleChoiceField(
-        label=_("Cooperating units"), queryset=Unit.objects.none(), required=False,
+        label=_("Cooperating units"),
+        queryset=Unit.objects.none(),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 3}),
     )
     new_unit = forms.CharField(
-        label=_("Unit not found"), max_length=200, required=False,
+        label=_("Unit not found"),
+        max_length=200,
+        required=False,
         help_text=_("A unit the text names that the agency does not have yet."),
     )
     create_unit = forms.BooleanField(label=_("Create this unit"), required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
     recurrence = forms.ChoiceField(label=_("Recurrence"), choices=Recurrence.choices)
     topic_codes = forms.CharField(
-        label=_("Topics it serves"), max_length=60, required=False,
+        label=_("Topics it serves"),
+        max_length=60,
+        required=False,
         help_text=_("Letters, e.g. a, c, đ"),
     )
     form_numbers = forms.CharField(
-        label=_("Forms it uses"), max_length=60, required=False, help_text=_("Numbers, e.g. 1, 2"),
+        label=_("Forms it uses"),
+        max_length=60,
+        required=False,
+        help_text=_("Numbers, e.g. 1, 2"),
     )
     output = forms.CharField(label=_("Expected output"), max_length=300, required=False)
 
@@ -113,12 +124,15 @@ TaskFormSet = forms.formset_factory(TaskForm, formset=BaseTaskFormSet, extra=2, 
 
 class ImportForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
-        label=_("File (.docx or .txt)"), required=False,
+        label=_("File (.docx or .txt)"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.txt"}),
     )
     text = forms.CharField(
-        label=_("…or paste the plan's text"), required=False,
-        widget=forms.Textarea(attrs={"rows": 8}), max_length=2_000_000,
+        label=_("…or paste the plan's text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=2_000_000,
     )
 
 
@@ -131,7 +145,8 @@ class EvidenceForm(BootstrapFormMixin, forms.Form):
 
 class OverrideForm(BootstrapFormMixin, forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("— from the evidence —")), *TaskStatus.choices],
+        label=_("Status"),
+        choices=[("", _("— from the evidence —")), *TaskStatus.choices],
         required=False,
     )
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)

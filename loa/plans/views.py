@@ -120,8 +120,20 @@ def _units(agency: Agency):
 
 def _plan_initial(header: dict, structure: services.PlanStructure) -> dict:
     return {
-        **{k: header.get(k) for k in ("title", "year", "code", "issued_on", "place",
-                                      "signer_title", "signer_name", "preamble", "closing")},
+        **{
+            k: header.get(k)
+            for k in (
+                "title",
+                "year",
+                "code",
+                "issued_on",
+                "place",
+                "signer_title",
+                "signer_name",
+                "preamble",
+                "closing",
+            )
+        },
         "parent_code": header["parent"].code if header.get("parent") else "",
         "purposes": "\n".join(header.get("purposes") or []),
         "requirements": "\n".join(header.get("requirements") or []),
@@ -156,9 +168,7 @@ def _task_initial(structure: services.PlanStructure, unknown_by_task=None) -> li
 
 
 def _editor(request, agency, plan_form, task_formset, *, title, action, plan=None, extra=None):
-    text = "\n".join(
-        str(plan_form[name].value() or "") for name in ("preamble", "topics")
-    )
+    text = "\n".join(str(plan_form[name].value() or "") for name in ("preamble", "topics"))
     context = {
         "agency": agency,
         "form": plan_form,
@@ -294,9 +304,7 @@ def _add_cited_documents(request, plan: Plan) -> None:
 @login_required
 def plan_create(request):
     agency = _managed_agency(request)
-    plan_form = forms.PlanForm(
-        request.POST or None, initial={"year": timezone.localdate().year}
-    )
+    plan_form = forms.PlanForm(request.POST or None, initial={"year": timezone.localdate().year})
     tasks = forms.TaskFormSet(request.POST or None, units=_units(agency), prefix="tasks")
     if request.method == "POST":
         plan = _save_editor(request, agency, plan_form, tasks)
@@ -304,7 +312,11 @@ def plan_create(request):
             messages.success(request, _("The draft plan has been saved."))
             return redirect("plans:detail", plan.pk)
     return _editor(
-        request, agency, plan_form, tasks, title=_("New plan"),
+        request,
+        agency,
+        plan_form,
+        tasks,
+        title=_("New plan"),
         action=reverse("plans:create") + f"?agency={agency.pk}",
     )
 
@@ -328,7 +340,8 @@ def plan_import(request):
             unknown_by_task = {}
             for index, task in enumerate(parsed.tasks):
                 names = [
-                    n for n in task.units
+                    n
+                    for n in task.units
                     if not importing.is_generic(n) and services.match_unit(agency, n) is None
                 ]
                 if names:
@@ -343,7 +356,10 @@ def plan_import(request):
                 prefix="tasks",
             )
             return _editor(
-                request, agency, plan_form, tasks,
+                request,
+                agency,
+                plan_form,
+                tasks,
                 title=_("Review the imported plan"),
                 action=reverse("plans:import_save") + f"?agency={agency.pk}",
                 extra={"unplaced": parsed.unplaced, "parsed_parent": parsed.parent},
@@ -363,7 +379,11 @@ def plan_import_save(request):
         messages.success(request, _("The imported plan has been saved as a draft."))
         return redirect("plans:detail", plan.pk)
     return _editor(
-        request, agency, plan_form, tasks, title=_("Review the imported plan"),
+        request,
+        agency,
+        plan_form,
+        tasks,
+        title=_("Review the imported plan"),
         action=reverse("plans:import_save") + f"?agency={agency.pk}",
     )
 
@@ -387,8 +407,13 @@ def plan_edit(request, pk):
             messages.success(request, _("The changes have been saved."))
             return redirect("plans:detail", plan.pk)
     return _editor(
-        request, plan.agency, plan_form, tasks, title=_("Edit the plan"),
-        action=reverse("plans:edit", args=[plan.pk]), plan=plan,
+        request,
+        plan.agency,
+        plan_form,
+        tasks,
+        title=_("Edit the plan"),
+        action=reverse("plans:edit", args=[plan.pk]),
+        plan=plan,
     )
 
 
@@ -430,8 +455,10 @@ def plan_revise(request, pk):
         for message in error.messages:
             messages.error(request, message)
         return redirect("plans:detail", plan.pk)
-    messages.success(request, _("Revision %(n)s is a draft: change it, then submit it again.")
-                     % {"n": copy.revision})
+    messages.success(
+        request,
+        _("Revision %(n)s is a draft: change it, then submit it again.") % {"n": copy.revision},
+    )
     return redirect("plans:edit", copy.pk)
 
 
@@ -440,8 +467,9 @@ def plan_revise(request, pk):
 def plan_copy(request, pk):
     plan = _visible_plan(request.user, pk)
     copy = services.plan_copy_to_year(actor=request.user, plan=plan, year=plan.year + 1)
-    messages.success(request, _("A draft for %(year)s has been made from this plan.")
-                     % {"year": copy.year})
+    messages.success(
+        request, _("A draft for %(year)s has been made from this plan.") % {"year": copy.year}
+    )
     return redirect("plans:edit", copy.pk)
 
 

@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from loa.core.text import fold_keep_length, format_vnd, search_words
+from loa.core.text import accent_insensitive, format_vnd, search_words
 
 register = template.Library()
 
@@ -16,32 +16,29 @@ def highlight_html(text: str, query: str, *, around: int | None = None) -> str:
 
     Matching ignores diacritics and đ/d, so "day manh" marks "đẩy mạnh". With `around`,
     only a snippet of that many characters each side of the first match is returned.
+    The patterns run on the original text, so a long attachment costs a regex scan only.
     """
-    words = search_words(query)
     if not text:
         return ""
+    words = search_words(query)
     if not words:
         return escape(text[: around * 2] if around else text)
-    folded = fold_keep_length(text)
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(w) for w in words) + r")\w*")
-    spans = [m.span() for m in pattern.finditer(folded)]
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(accent_insensitive(w) for w in words) + r")\w*", re.IGNORECASE
+    )
     start, end = 0, len(text)
     if around is not None:
-        if not spans:
+        first = pattern.search(text)
+        if first is None:
             return escape(text[: around * 2]) + ("…" if len(text) > around * 2 else "")
-        start = max(0, spans[0][0] - around)
-        end = min(len(text), spans[0][1] + around)
+        start, end = max(0, first.start() - around), min(len(text), first.end() + around)
     pieces, cursor = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        pieces.append(escape(text[cursor:s]))
-        pieces.append(f"<mark>{escape(text[s:e])}</mark>")
-        cursor = e
+    for match in pattern.finditer(text, start, end):
+        pieces.append(escape(text[cursor : match.start()]))
+        pieces.append(f"<mark>{escape(match.group(0))}</mark>")
+        cursor = match.end()
     pieces.append(escape(text[cursor:end]))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    return prefix + "".join(pieces) + suffix
+    return ("…" if start > 0 else "") + "".join(pieces) + ("…" if end < len(text) else "")
 
 
 @register.filter

@@ -1,5 +1,6 @@
 """Citations in any text become links: to the library entry, or to add it in one click."""
 
+import datetime
 import json
 import subprocess
 import sys
@@ -158,3 +159,31 @@ def test_loa_library_cite_reads_standard_input(tmp_path):
         },
     )
     assert [c["code"] for c in json.loads(result.stdout)] == ["80/2015/QH13"]
+
+
+def test_a_citation_links_only_to_the_document_of_its_year_and_issuer(world):
+    from loa.library.queries import match_citations
+    from loa.library.citations import find_citations
+
+    district = make_document(
+        world.admin,
+        "01/KH-UBND",
+        doc_type="plan",
+        issuer="UBND huyện Tam Dương",
+        issued_on=datetime.date(2022, 1, 3),
+    )
+    province = make_document(
+        world.admin,
+        "01/KH-UBND",
+        doc_type="plan",
+        issuer="UBND tỉnh Vĩnh Phúc",
+        issued_on=datetime.date(2024, 1, 3),
+    )
+    cases = {
+        "Kế hoạch số 01/KH-UBND ngày 03/01/2024 của UBND tỉnh": province,
+        "Kế hoạch số 01/KH-UBND ngày 03/01/2022 của UBND huyện Tam Dương": district,
+        "Kế hoạch số 01/KH-UBND ngày 03/01/2024 của UBND xã Tân Lập": None,
+        "Kế hoạch số 01/KH-UBND": None,  # two documents fit: leave it unlinked, never guess
+    }
+    for text, expected in cases.items():
+        assert match_citations(find_citations(text)) == [expected], text

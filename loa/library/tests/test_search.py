@@ -146,3 +146,31 @@ def test_a_very_common_word_says_more_than_the_cap(world, client_for, monkeypatc
     body = response.content.decode()
     assert "hơn 2 văn bản" in body and "thêm từ hoặc bộ lọc để thu hẹp" in body
     assert len(response.context["page"].object_list) == 2
+
+
+def test_a_filter_finds_its_documents_among_many_more_common_matches(
+    world, client_for, monkeypatch
+):
+    """Filters apply before the ranking cut-off, not after (it once lost them on SQLite)."""
+    from loa.core.paginator import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 3)
+    for number in range(1, 8):
+        make_document(world.admin, f"{number}/KH-VP", doc_type="plan", title="tuyên truyền")
+    make_document(
+        world.admin,
+        "9/QĐ-UBND",
+        doc_type="decision",
+        title="tuyên truyền",
+        issued_on=datetime.date(2024, 2, 1),
+    )
+    client = client_for(world.staff_a.user)
+    assert found(client, q="tuyen truyen", year="2024") == ["Quyết định 9/QĐ-UBND"]
+    assert found(client, q="tuyen truyen", type="decision") == ["Quyết định 9/QĐ-UBND"]
+
+
+def test_the_issuer_filter_accepts_the_full_spelling(world, client_for):
+    make_document(world.admin, "3/QĐ-UBND", issuer="Ủy ban nhân dân tỉnh Vĩnh Phúc")
+    client = client_for(world.staff_a.user)
+    for typed in ("Ủy ban nhân dân", "uy ban nhan dan tinh", "UBND tỉnh"):
+        assert found(client, issuer=typed) == ["Nghị quyết 3/QĐ-UBND"], typed
