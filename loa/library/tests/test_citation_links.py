@@ -162,8 +162,8 @@ def test_loa_library_cite_reads_standard_input(tmp_path):
 
 
 def test_a_citation_links_only_to_the_document_of_its_year_and_issuer(world):
-    from loa.library.queries import match_citations
     from loa.library.citations import find_citations
+    from loa.library.queries import match_citations
 
     district = make_document(
         world.admin,
