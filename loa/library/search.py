@@ -113,13 +113,14 @@ def search(documents: QuerySet[Document], query: str):
     # The filters (type, issuer, year, subject) go inside the FTS query, before the limit,
     # so a rarely matching filter still finds its documents among thousands of hits.
     allowed_sql, allowed_params = documents.order_by().values("pk").query.sql_with_params()
+    # The inner SQL is compiled by the ORM and its values are bound, never interpolated.
+    sql = (
+        "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
+        f"AND rowid IN ({allowed_sql}) "
+        "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s"  # noqa: S608
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
-            f"AND rowid IN ({allowed_sql}) "  # noqa: S608 - SQL compiled by the ORM, values bound
-            "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s",
-            # One past the paginator's cap, so the page can say "more than 1,000".
-            [match, *allowed_params, CappedPaginator.cap + 1],
-        )
+        # One past the paginator's cap, so the page can say "more than 1,000".
+        cursor.execute(sql, [match, *allowed_params, CappedPaginator.cap + 1])
         ranked = [row[0] for row in cursor.fetchall()]
     return RankedResults(documents, ranked)
