@@ -117,7 +117,7 @@ def search(documents: QuerySet[Document], query: str):
     sql = (
         "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
         f"AND rowid IN ({allowed_sql}) "
-        "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s"  # noqa: S608
+        "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s"
     )
     with connection.cursor() as cursor:
         # One past the paginator's cap, so the page can say "more than 1,000".
