@@ -98,10 +98,13 @@ _NUMERIC_DATE = r"(?P<d>\d{1,2})\s*[/.\-]\s*(?P<m>\d{1,2})\s*[/.\-]\s*(?P<y>(?:1
 _WORDED_DATE = r"(?P<wd>\d{1,2})\s+tháng\s+(?P<wm>\d{1,2})\s+năm\s+(?P<wy>(?:19|20)\d\d)"
 DATE_RE = re.compile(rf"ngày\s+(?:{_NUMERIC_DATE}|{_WORDED_DATE})", re.IGNORECASE)
 # Where an issuer written after "của" ends: a word that starts the subject, or punctuation.
+# "và", "," and " - " end it only when a lower-case word follows: "Sở Giáo dục và Đào tạo",
+# "Bộ Văn hóa, Thể thao và Du lịch", "Bộ Lao động - Thương binh và Xã hội" stay whole.
 _ISSUER_STOP = re.compile(
-    r"\s+(?:về|v/v|V/v|phê duyệt|ban hành|quy định|hướng dẫn|triển khai|thực hiện|"
-    r"và|ngày|số|nhằm|tại|đối với|trong|với|giai đoạn|năm \d)\b|[,;:.()\n“”\"]|\s+-\s+"
+    r"\s+(?:về|v/v|V/v|phê duyệt|ban hành|quy định|hướng dẫn|triển khai|thực hiện|chủ trì|ký|"
+    r"ngày|số|nhằm|tại|đối với|trong|với|giai đoạn|năm \d{4})(?![\wÀ-ỹ])|[;:.()\n“”\"]"
 )
+_ISSUER_JOIN = re.compile(r"\s+và\s+|\s*,\s*|\s+-\s+")
 ISSUER_RE = re.compile(r"(?:của|do)\s+(?P<issuer>[^\s,;.()\n][^\n]*)", re.IGNORECASE)
 _HEAD = re.compile(
     rf"(?<!\w)(?P<head>(?:(?i:{_TYPE_WORD})|(?:{_SHORT_WORD}))(?=[\s:])"
@@ -161,9 +164,14 @@ def _issuer(text: str, pos: int) -> tuple[str | None, int]:
     rest = text[start : start + 120]
     stop = _ISSUER_STOP.search(rest)
     issuer = rest[: stop.start()] if stop else rest
-    issuer = issuer.rstrip()
+    for join in _ISSUER_JOIN.finditer(issuer):
+        after = issuer[join.end() : join.end() + 1]
+        if not after or not after.isupper():
+            issuer = issuer[: join.start()]
+            break
+    issuer = issuer.rstrip(" ,-")
     words = issuer.split()
-    if not words or len(words) > 12 or not (words[0][0].isupper() or words[0] in ("các",)):
+    if not words or len(words) > 12 or not words[0][0].isupper():
         return None, pos
     return issuer, start + len(issuer)
 
@@ -190,8 +198,16 @@ def _date_and_issuer(text: str, pos: int) -> tuple[str | None, str | None, int]:
 
 
 def _lone_code_ok(symbol: str, year: str | None) -> bool:
-    """A code with neither type word nor "số" must look unmistakably like a symbol."""
+    """A code without a type word must look unmistakably like a symbol: two groups
+    ("UBND-VX", "NQ/TW") or a year ("30/2020/NĐ-CP")."""
     return bool(year) or bool(re.search(r"[-/]", symbol))
+
+
+# "số" after these words numbers a form, an article, a house or a plot, not a document.
+_NOT_DOCUMENT_NUMBER = re.compile(
+    r"(?i:mẫu|biểu mẫu|phụ lục|điều|khoản|điểm|nhà|tờ bản đồ|thửa|thửa đất|ki-ốt|kiốt|phòng|"
+    r"tầng|lô|quầy|bàn|tổ)\s+$"
+)
 
 
 def find_citations(text: str) -> list[Citation]:
@@ -214,6 +230,14 @@ def find_citations(text: str) -> list[Citation]:
             if candidate.end() == code.start():
                 head = candidate
         head_word = None
+        if head is not None and head.group("head").strip(" :").lower() == "số":
+            # A bare "số": the code must look like a document's, and not number a form,
+            # an article or a house.
+            symbol = _plain_dashes(code.group("symbol"))
+            if not _lone_code_ok(symbol, code.group("year")) or _NOT_DOCUMENT_NUMBER.search(
+                text[max(0, head.start() - 20) : head.start()]
+            ):
+                continue
         if head is not None:
             words = re.match(
                 r"(?:các\s+)?(.+?)(?:\s+số)?\s*:?\s*$", head.group("head").strip(), re.I
@@ -244,9 +268,13 @@ def find_citations(text: str) -> list[Citation]:
             if head is not None and index == 0:
                 start = head.start() + len(head.group(0)) - len(head.group(0).lstrip())
             span_end = end if len(items) == 1 else item.end()
+            kind = _type_of(head_word, symbol)
+            own = TYPE_CODES.get(re.split(r"[-/]", symbol)[0])
+            if index > 0 and own and own != kind:
+                kind = own  # "Quyết định số 1046/QĐ-UBND và 30/2020/NĐ-CP": a decree
             found.append(
                 Citation(
-                    type=_type_of(head_word, symbol),
+                    type=kind,
                     number=number,
                     symbol=symbol,
                     code=code_text,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.paginator import CappedPaginator
+from loa.core.uploads import too_large
 from loa.library import forms, permissions, queries, services
 from loa.library.models import (
     TYPE_BY_VIETNAMESE_NAME,
@@ -23,6 +24,10 @@ from loa.library.models import (
 )
 
 PAGE_SIZE = 20
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 
 
 def _editor(request) -> None:
@@ -188,13 +193,8 @@ def document_edit(request, pk):
 def attachment_upload(request, pk):
     _editor(request)
     document = get_object_or_404(Document, pk=pk)
-    limit = settings.LOA_ATTACHMENT_MAX_BYTES
-    # Refuse an oversized upload from its declared length, before reading the body.
-    declared = _int(request.META.get("CONTENT_LENGTH", "")) or 0
-    if declared > limit + 64 * 1024:
-        messages.error(
-            request, _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)}
-        )
+    if message := too_large(request):
+        messages.error(request, message)
         return redirect("library:detail", document.pk)
     form = forms.AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -217,7 +217,13 @@ def attachment_upload(request, pk):
 @require_safe
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment, pk=pk)
-    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    # Name and type follow what the content was checked to be, not what the uploader said.
+    stem = attachment.name.rsplit(".", 1)[0] or "tep"
+    response = FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=f"{stem}.{attachment.kind}"
+    )
+    response["Content-Type"] = CONTENT_TYPES[attachment.kind]
+    return response
 
 
 @login_required

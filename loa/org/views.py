@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.forms import call_service
+from loa.core.uploads import too_large
 from loa.org import forms, importing, permissions, queries, services
 from loa.org.models import Agency, Category, Person, Position, RoleAssignment, Unit
 
@@ -208,7 +209,9 @@ def people_import(request, agency_pk):
         raise PermissionDenied
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if message := too_large(request):
+        form.add_error(None, message)
+    elif request.method == "POST" and form.is_valid():
         try:
             result = importing.import_people(
                 actor=request.user, agency=agency, upload=form.cleaned_data["file"]

@@ -1,12 +1,11 @@
 """Import a plan: read .docx/.txt/pasted text, parse it, and build the draft the user reviews."""
 
 import io
-import zipfile
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from loa.library.files import AttachmentError, _check_docx
+from loa.library.files import AttachmentError, _check_docx, extract_text
 from loa.plans.parser import GENERIC_UNITS, NotAPlan, ParsedPlan, parse_plan
 
 
@@ -15,34 +14,13 @@ class PlanImportError(Exception):
 
 
 def docx_text(data: bytes) -> str:
-    """The text of a .docx in reading order, tables (the Decree 30 header and signature
-    blocks are tables) flattened cell by cell."""
-    from docx import Document as WordDocument
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    upload = io.BytesIO(data)
+    """The text of a .docx in reading order, read like a library attachment: checked first,
+    then in a child process with time and memory limits."""
     try:
-        _check_docx(upload)
-        word = WordDocument(io.BytesIO(data))
+        _check_docx(io.BytesIO(data))
+        return extract_text("docx", data)
     except AttachmentError as error:
         raise PlanImportError(str(error)) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):
-        raise PlanImportError(_("The file is damaged and cannot be read.")) from None
-    lines: list[str] = []
-    body = word.element.body
-    for child in body.iterchildren():
-        if child.tag.endswith("}p"):
-            lines.append(Paragraph(child, word).text)
-        elif child.tag.endswith("}tbl"):
-            for row in Table(child, word).rows:
-                seen = set()
-                for cell in row.cells:
-                    if id(cell._tc) in seen:  # merged cells repeat
-                        continue
-                    seen.add(id(cell._tc))
-                    lines.extend(p.text for p in cell.paragraphs)
-    return "\n".join(lines)
 
 
 def read_upload(upload) -> str:

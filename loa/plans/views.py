@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from loa.core.uploads import too_large
 from loa.library import permissions as library_permissions
 from loa.library import services as library_services
 from loa.library.citations import find_citations
@@ -80,6 +81,7 @@ def plan_detail(request, pk):
         "can_approve": permissions.can_approve_plan(user, plan),
         "can_publish": permissions.can_publish_plan(user, plan),
         "history": _history(plan),
+        "can_add_documents": library_permissions.can_edit_library(user),
         "section": "plans",
     }
     return render(request, "plans/detail.html", context)
@@ -326,7 +328,9 @@ def plan_import(request):
     """Upload or paste a plan; Loa proposes its structure on the editor, saving nothing yet."""
     agency = _managed_agency(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    if message := too_large(request):
+        form.add_error(None, message)
+    elif request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["file"]:
                 text = importing.read_upload(form.cleaned_data["file"])
@@ -549,6 +553,7 @@ def task_detail(request, pk):
         "override_form": override_form,
         "can_add_evidence": permissions.can_add_evidence(request.user, task),
         "can_override": permissions.can_manage_plans(request.user, task.plan.agency_id),
+        "can_add_documents": library_permissions.can_edit_library(request.user),
         "section": "plans",
     }
     failed = evidence_form.errors or override_form.errors

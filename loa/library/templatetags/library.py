@@ -30,7 +30,8 @@ def new_document_url(citation) -> str:
 
 
 @register.filter
-def cite_links(text):
+def cite_links(text, can_add=True):
+    """`can_add`: offer unknown documents for adding (editors); else just mark them."""
     text = str(text or "")
     pieces, cursor = [], 0
     for citation, document in citations_in(text):
@@ -45,12 +46,20 @@ def cite_links(text):
                     cited,
                 )
             )
-        else:
+        elif can_add:
             pieces.append(
                 format_html(
                     '<a class="loa-citation loa-citation-unknown" href="{}" title="{}">{}</a>',
                     new_document_url(citation),
                     _("Not in the library yet: add it"),
+                    cited,
+                )
+            )
+        else:
+            pieces.append(
+                format_html(
+                    '<span class="loa-citation-unknown" title="{}">{}</span>',
+                    _("not in the library"),
                     cited,
                 )
             )

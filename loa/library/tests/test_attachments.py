@@ -140,3 +140,22 @@ def test_staff_member_cannot_attach_files(world, client_for, document):
     )
     assert response.status_code == 403
     assert not Attachment.objects.exists()
+
+
+def test_a_file_that_takes_too_long_to_read_is_stopped_and_marked_failed(
+    world, document, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Reading runs in a child process with a time limit: a hostile file cannot hold the
+    worker (here the limit is made tiny instead of crafting a slow PDF)."""
+    from loa.library import files, services
+
+    monkeypatch.setattr(files, "EXTRACT_SECONDS", 0.01)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.attachment_add(
+            actor=world.admin,
+            document=document,
+            upload=services.attachment_from_bytes("cham.docx", docx_bytes("Nội dung")),
+        )
+    attachment = Attachment.objects.get()
+    assert attachment.status == "failed"
+    assert attachment.error.startswith("Tệp đọc quá lâu")

@@ -334,3 +334,47 @@ def test_the_finder_never_crashes_and_spans_cut_the_text_where_it_says(text):
         assert citation.code.replace("-", "") in text[citation.start : citation.end].replace(
             "-", ""
         ).replace("\u2011", "").replace("\u2010", "").replace("\u2012", "").replace("\u2013", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "issuer"),
+    [
+        ("Công văn số 12/SGDĐT-VP của Sở Giáo dục và Đào tạo về việc", "Sở Giáo dục và Đào tạo"),
+        (
+            "Thông tư 01/2021/TT-BVHTTDL của Bộ Văn hóa, Thể thao và Du lịch, ngày",
+            "Bộ Văn hóa, Thể thao và Du lịch",
+        ),
+        (
+            "Thông tư 05/2019/TT-BLĐTBXH của Bộ Lao động - Thương binh và Xã hội hướng dẫn",
+            "Bộ Lao động - Thương binh và Xã hội",
+        ),
+        ("Quyết định số 5/QĐ-UBND của UBND tỉnh Vĩnh Phúc năm 2022 phê", "UBND tỉnh Vĩnh Phúc"),
+        ("Kế hoạch số 3/KH-SNV do Sở Nội vụ chủ trì", "Sở Nội vụ"),
+        ("Quyết định số 7/QĐ-UBND của UBND tỉnh và các sở", "UBND tỉnh"),
+    ],
+)
+def test_issuers_with_and_commas_and_dashes_stay_whole(text, issuer):
+    assert find_citations(text)[0].issuer == issuer
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mẫu số 01/BC",
+        "Phụ lục số 2/PL",
+        "số 5/B Nguyễn Trãi",
+        "tờ bản đồ số 12/ĐC",
+        "Biểu mẫu số 3/CT kèm theo",
+        "Ki-ốt số 3/K2",
+    ],
+)
+def test_numbers_of_forms_appendices_and_addresses_are_not_citations(text):
+    assert find_citations(text) == []
+
+
+def test_a_list_item_with_another_type_code_keeps_its_own_type():
+    text = "Quyết định số 1046/QĐ-UBND và 30/2020/NĐ-CP"
+    assert [(c.type, c.code) for c in find_citations(text)] == [
+        ("Quyết định", "1046/QĐ-UBND"),
+        ("Nghị định", "30/2020/NĐ-CP"),
+    ]
