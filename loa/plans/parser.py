@@ -48,17 +48,19 @@ KINDS = [
 ]
 # Words of a name: a unit of the agency starts with one of these.
 UNIT_HEADS = ("Phòng", "Ban", "Trung tâm", "Tổ", "Đội", "Bộ phận", "Văn phòng", "Chi cục")
-GENERIC_UNITS = re.compile(
-    r"các (?:phòng, ban, đơn vị|phòng, ban|phòng ban, đơn vị|đơn vị(?: trực thuộc)?|"
-    r"cơ quan, đơn vị)",
-    re.IGNORECASE,
+_GROUP = r"(?:phòng|ban|khoa|đơn vị|cơ quan|tổ|bộ phận)(?: chuyên môn| trực thuộc)?"
+GENERIC_UNITS = re.compile(rf"các {_GROUP}(?:\s*,\s*{_GROUP})*", re.IGNORECASE)
+# A lower-case word that ends a unit's name, alone or as the start of one of these pairs.
+_STOP_WORDS = set(
+    "có và với của để về trên tại là được sẽ cần phải các này trong gửi giúp nghiêm trước sau "
+    "khi từ đến theo nhằm".split()
 )
-_STOP = set(
-    "đăng tải chủ trì phối hợp thực hiện tổ chức tham mưu có bố trí triển khai xây dựng "
-    "theo dõi hướng dẫn kiểm tra tổng và với của để về trên tại nghiêm túc giúp định kỳ "
-    "đôn đốc gửi "
-    "là được sẽ cần phải chịu trách nhiệm công khai cập nhật làm đầu mối các này trong".split()
+_STOP_PAIRS = set(
+    """tổ chức|chủ trì|phối hợp|thực hiện|tham mưu|báo cáo|triển khai|xây dựng|theo dõi|
+    hướng dẫn|kiểm tra|tổng hợp|đăng tải|bố trí|đôn đốc|chịu trách|công khai|cập nhật|làm đầu|
+    chỉ đạo|tuyên truyền|định kỳ|bảo đảm|đảm bảo""".replace("\n", "").split("|")
 )
+_STOP_PAIRS = {" ".join(pair.split()) for pair in _STOP_PAIRS}
 
 
 @dataclass
@@ -110,6 +112,14 @@ def _clean(line: str) -> str:
     return " ".join(line.replace("\u00a0", " ").split())
 
 
+def _starts_section(line: str) -> bool:
+    """I./II. headings, "Phần I", or an arabic heading in capitals ("1. MỤC ĐÍCH, YÊU CẦU")."""
+    if SECTION_ROMAN.match(line) or SECTION_PART.match(line):
+        return True
+    numbered = NUMBERED.match(line)
+    return bool(numbered and "." not in numbered.group("n") and _is_upper(numbered.group("text")))
+
+
 def _kind(heading: str) -> str | None:
     folded = fold(heading)
     for kind, words in KINDS:
@@ -146,23 +156,33 @@ def find_units(text: str, known: list[str] | None = None) -> list[str]:
 
 
 def _unit_name(text: str, start: int, after_head: int) -> str | None:
-    words = re.finditer(r"[–-]|[\wÀ-ỹ]+", text[after_head:])
+    """The name that starts at `start`: capitalised words, the lower-case words that follow
+    them ("Hành chính", "Tiếp công dân"), dashes and "và" between capitalised words."""
+    words = list(re.finditer(r"[–-]|[\wÀ-ỹ]+", text[after_head:]))
     end, lowercase_run, seen_capital = after_head, 0, False
-    for word in words:
+    for index, word in enumerate(words):
         part = word.group(0)
-        absolute_end = after_head + word.end()
         gap = text[end : after_head + word.start()]
         if any(ch in gap for ch in ",;:.()\n"):
             break
-        if part in "–-":
-            continue
-        if part[0].isupper():
-            seen_capital, lowercase_run, end = True, 0, absolute_end
-        elif seen_capital and part.lower() not in _STOP and lowercase_run < 3:
-            lowercase_run += 1
-            end = absolute_end
-        else:
+        following = words[index + 1].group(0) if index + 1 < len(words) else ""
+        if part in "–-" or part == "và":
+            if following[:1].isupper():
+                continue  # "Văn hóa và Thông tin", "Văn hóa - Thể thao"
             break
+        if part[0].isupper():
+            seen_capital, lowercase_run, end = True, 0, after_head + word.end()
+            continue
+        pair = f"{part.lower()} {following.lower()}"
+        if (
+            not seen_capital
+            or part.lower() in _STOP_WORDS
+            or pair in _STOP_PAIRS
+            or lowercase_run >= 3
+        ):
+            break
+        lowercase_run += 1
+        end = after_head + word.end()
     return text[start:end].strip() if seen_capital else None
 
 
@@ -189,14 +209,7 @@ def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan
         raise NotAPlan("empty")
     # 1. Header and title: everything before "KẾ HOẠCH".
     title_at = next((i for i, line in enumerate(lines) if TITLE_WORD.match(line)), None)
-    first_section = next(
-        (
-            i
-            for i, line in enumerate(lines)
-            if SECTION_ROMAN.match(line) or SECTION_PART.match(line)
-        ),
-        None,
-    )
+    first_section = next((i for i, line in enumerate(lines) if _starts_section(line)), None)
     if title_at is None and first_section is None:
         raise NotAPlan("no title and no sections")
     header = lines[: title_at if title_at is not None else 0]
