@@ -209,9 +209,10 @@ def people_import(request, agency_pk):
         raise PermissionDenied
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
+    valid = request.method == "POST" and form.is_valid()
     if message := too_large(request):
         form.add_error(None, message)
-    elif request.method == "POST" and form.is_valid():
+    elif valid:
         try:
             result = importing.import_people(
                 actor=request.user, agency=agency, upload=form.cleaned_data["file"]

@@ -139,18 +139,22 @@ def find_units(text: str, known: list[str] | None = None) -> list[str]:
     found: list[str] = []
     for match in GENERIC_UNITS.finditer(text):
         found.append(match.group(0))
+    known_keys = [fold(name) for name in known or []]
     if known:
         folded = fold(text)
-        for name in known:
-            key = fold(name)
+        for key in known_keys:
             position = folded.find(key)
             if key and position >= 0:
                 found.append(text[position : position + len(key)])
-        return _unique(found)
     for head in UNIT_HEADS:
         for match in re.finditer(rf"(?<![\wÀ-ỹ]){head}\s+(?=[A-ZĐÀ-Ỹ])", text):
             name = _unit_name(text, match.start(), match.end())
-            if name and not re.match(r"Văn phòng (UBND|HĐND|Ủy ban|Chính phủ)", name):
+            if not name or re.match(r"Văn phòng (UBND|HĐND|Ủy ban|Chính phủ)", name):
+                continue
+            key = fold(name)
+            # A name like a known unit's is that unit; what is left names a unit the agency
+            # does not have yet, which the review page offers to create.
+            if not any(key.startswith(k) or k.startswith(key) for k in known_keys):
                 found.append(name)
     return _unique(found)
 

@@ -4,6 +4,7 @@ tasks with their evidence, a unit head's tasks, the coverage matrix, the Decree 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -41,9 +42,10 @@ def _managed_agency(request) -> Agency:
         else Agency.objects.filter(pk__in=actor.agency_ids_with(MANAGING_ROLES))
     )
     wanted = request.GET.get("agency") or request.POST.get("agency")
-    agency = managed.filter(pk=wanted).first() if wanted and wanted.isdigit() else None
-    if agency is None and managed.count() == 1:
-        agency = managed.first()
+    if wanted:  # a forged or foreign agency is refused, never swapped for the user's own
+        agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
+    else:
+        agency = managed.first() if managed.count() == 1 else None
     if agency is None:
         raise PermissionDenied
     return agency
@@ -187,11 +189,29 @@ def _editor(request, agency, plan_form, task_formset, *, title, action, plan=Non
     return render(request, "plans/editor.html", context, status=400 if failed else 200)
 
 
+class _Invalid(Exception):
+    """An error is on the form: undo everything the save did so far."""
+
+
 def _save_editor(request, agency, plan_form, task_formset, plan=None) -> Plan | None:
-    """Create or update a plan from the editor; errors go on the forms. The plan or None."""
+    """Create or update a plan from the editor, all or nothing; errors go on the forms."""
     if not (plan_form.is_valid() and task_formset.is_valid()):
         return None
+    try:
+        with transaction.atomic():
+            return _write_editor(request, agency, plan_form, task_formset, plan)
+    except _Invalid:
+        return None
+    except ValidationError as error:
+        for message in error.messages:
+            plan_form.add_error(None, message)
+        return None
+
+
+def _write_editor(request, agency, plan_form, task_formset, plan) -> Plan:
     data = plan_form.cleaned_data
+    # Cited documents ticked "add to the library" come first: the parent plan may be one.
+    _add_cited_documents(request, "\n".join([data["preamble"], data["topics"]]))
     parent = None
     if data["parent_code"]:
         parent = Document.objects.filter(
@@ -203,7 +223,7 @@ def _save_editor(request, agency, plan_form, task_formset, plan=None) -> Plan | 
                 _("The library has no document %(code)s; add it first.")
                 % {"code": data["parent_code"]},
             )
-            return None
+            raise _Invalid
     topics = plan_form.topic_pairs()
     codes = [c for c, _t in topics]
     form_lines = forms.lines_of(data["communication_forms"])
@@ -223,69 +243,55 @@ def _save_editor(request, agency, plan_form, task_formset, plan=None) -> Plan | 
         "recipients": forms.lines_of(data["recipients"]),
         "closing": data["closing"],
     }
-    try:
-        from django.db import transaction
-
-        with transaction.atomic():
-            tasks = []
-            for row in task_formset.cleaned_data:
-                if not row or not row.get("text", "").strip():
-                    continue
-                lead, cooperating = row["lead_unit"], list(row["cooperating_units"])
-                if row.get("create_unit") and row.get("new_unit", "").strip():
-                    unit = org_services.unit_create(
-                        actor=request.user, agency=agency, name=row["new_unit"].strip()
-                    )
-                    if lead is None:
-                        lead = unit
-                    else:
-                        cooperating.append(unit)
-                tasks.append(
-                    services.TaskData(
-                        text=row["text"],
-                        lead_unit=lead,
-                        cooperating_units=cooperating,
-                        all_units=row["all_units"],
-                        deadline=row["deadline"],
-                        recurrence=row["recurrence"],
-                        output=row["output"],
-                        topic_indexes=[
-                            codes.index(c.strip())
-                            for c in row["topic_codes"].split(",")
-                            if c.strip() in codes and c.strip()
-                        ],
-                        form_indexes=[
-                            int(n) - 1
-                            for n in row["form_numbers"].replace(" ", "").split(",")
-                            if n.isdigit() and 0 < int(n) <= len(form_lines)
-                        ],
-                    )
-                )
-            structure = services.PlanStructure(topics=topics, forms=form_lines, tasks=tasks)
-            if plan is None:
-                plan = services.plan_create(
-                    actor=request.user, agency=agency, structure=structure, **header
-                )
-            else:
-                plan = services.plan_update(
-                    actor=request.user, plan=plan, structure=structure, **header
-                )
-            _add_cited_documents(request, plan)
-    except ValidationError as error:
-        for message in error.messages:
-            plan_form.add_error(None, message)
-        return None
-    return plan
+    tasks = []
+    for row in task_formset.cleaned_data:
+        if not row or not row.get("text", "").strip():
+            continue
+        lead, cooperating = row["lead_unit"], list(row["cooperating_units"])
+        if row.get("create_unit") and row.get("new_unit", "").strip():
+            unit = services.match_unit(agency, row["new_unit"]) or org_services.unit_create(
+                actor=request.user, agency=agency, name=row["new_unit"].strip()
+            )
+            if lead is None:
+                lead = unit
+            elif unit != lead:
+                cooperating.append(unit)
+        tasks.append(
+            services.TaskData(
+                text=row["text"],
+                lead_unit=lead,
+                cooperating_units=cooperating,
+                all_units=row["all_units"],
+                deadline=row["deadline"],
+                recurrence=row["recurrence"],
+                output=row["output"],
+                topic_indexes=[
+                    codes.index(c.strip())
+                    for c in row["topic_codes"].split(",")
+                    if c.strip() and c.strip() in codes
+                ],
+                form_indexes=[
+                    int(n) - 1
+                    for n in row["form_numbers"].replace(" ", "").split(",")
+                    if n.isdigit() and 0 < int(n) <= len(form_lines)
+                ],
+            )
+        )
+    structure = services.PlanStructure(topics=topics, forms=form_lines, tasks=tasks)
+    if plan is None:
+        return services.plan_create(
+            actor=request.user, agency=agency, structure=structure, **header
+        )
+    return services.plan_update(actor=request.user, plan=plan, structure=structure, **header)
 
 
-def _add_cited_documents(request, plan: Plan) -> None:
-    """The cited documents the user ticked "add to the library" for, filled from the text."""
+def _add_cited_documents(request, text: str) -> None:
+    """The cited documents the user ticked "add to the library", filled from the citation."""
     wanted = set(request.POST.getlist("add_document"))
     if not wanted or not library_permissions.can_edit_library(request.user):
         return
     import datetime
 
-    text = "\n".join([plan.preamble, *(t.text for t in plan.topics.all())])
     for citation in find_citations(text):
         if citation.code not in wanted:
             continue
@@ -298,9 +304,8 @@ def _add_cited_documents(request, plan: Plan) -> None:
                 issued_on=datetime.date.fromisoformat(citation.date) if citation.date else None,
                 issuer=citation.issuer or "",
             )
-        except library_services.DuplicateDocument:
+        except ValidationError:  # already there, or not a well-formed symbol: nothing to add
             continue
-    services.plan_cite(plan=plan)
 
 
 @login_required
@@ -328,9 +333,10 @@ def plan_import(request):
     """Upload or paste a plan; Loa proposes its structure on the editor, saving nothing yet."""
     agency = _managed_agency(request)
     form = forms.ImportForm(request.POST or None, request.FILES or None)
+    valid = request.method == "POST" and form.is_valid()
     if message := too_large(request):
         form.add_error(None, message)
-    elif request.method == "POST" and form.is_valid():
+    elif valid:
         try:
             if form.cleaned_data["file"]:
                 text = importing.read_upload(form.cleaned_data["file"])
@@ -351,9 +357,10 @@ def plan_import(request):
                 if names:
                     unknown_by_task[index] = names[0]
             header = services.header_from_parsed(parsed)
-            plan_form = forms.PlanForm(initial=_plan_initial(header, structure))
-            if parsed.parent and header["parent"] is None:
-                plan_form.initial["parent_code"] = ""
+            initial = _plan_initial(header, structure)
+            if parsed.parent:  # known or not: unknown ones are offered for the library below
+                initial["parent_code"] = parsed.parent.code
+            plan_form = forms.PlanForm(initial=initial)
             tasks = forms.TaskFormSet(
                 initial=_task_initial(structure, unknown_by_task),
                 units=_units(agency),

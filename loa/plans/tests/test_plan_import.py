@@ -1,0 +1,175 @@
+"""Importing a plan from its text: proposed on one page, corrected, then saved as a draft."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from loa.library.models import Document
+from loa.org.models import Unit
+from loa.plans.models import Plan, PlanStatus
+from loa.plans.tests.factories import review_post_data, sample_text
+from loa.plans.tests.test_parser import SAMPLE
+
+pytestmark = pytest.mark.django_db
+
+
+def read(client, **data):
+    return client.post(reverse("plans:import"), data)
+
+
+def test_the_sample_is_proposed_for_review_and_nothing_is_saved_yet(world, client_for):
+    response = read(client_for(world.coordinator.user), text=sample_text())
+    assert response.status_code == 200
+    assert not Plan.objects.exists()
+    form = response.context["form"]
+    assert form.initial["title"] == "Thông tin, tuyên truyền cải cách hành chính năm 2023"
+    assert form.initial["parent_code"] == "321/KH-UBND"
+    assert form.initial["topics"].splitlines()[4].startswith("đ) Tăng cường tuyên truyền")
+    rows = response.context["tasks"].initial
+    assert [(r["all_units"], r["lead_unit"]) for r in rows] == [
+        (True, None),
+        (False, world.unit_b),  # "Trung tâm Tin học – Công báo", matched by name
+        (False, world.unit_a),
+        (False, world.unit_a),
+    ]
+    assert [c.code for c, _m in response.context["citations"]][:2] == ["321/KH-UBND", "76/NQ-CP"]
+
+
+def test_saving_the_review_makes_a_draft_with_its_cited_documents(world, client_for):
+    client = client_for(world.coordinator.user)
+    review = read(client, text=sample_text())
+    response = client.post(reverse("plans:import_save"), review_post_data(review))
+    plan = Plan.objects.get()
+    assert response["Location"] == reverse("plans:detail", args=[plan.pk])
+    assert plan.status == PlanStatus.DRAFT and plan.agency == world.agency
+    assert (plan.topics.count(), plan.forms.count(), plan.tasks.count()) == (6, 3, 4)
+    assert plan.recipients == [
+        "Sở Nội vụ (b/c)",
+        "Lãnh đạo Văn phòng",
+        "Các phòng, ban, đơn vị",
+        "Lưu VT",
+    ]
+    assert (plan.signer_title, plan.signer_name) == ("CHÁNH VĂN PHÒNG", "Phan Thế Huy")
+    # The eight cited documents were added to the library, and the plan implements 321.
+    assert Document.objects.count() == 8
+    assert plan.parent.code == "321/KH-UBND"
+    assert plan.cited_documents.count() == 8
+    page = client.get(reverse("plans:detail", args=[plan.pk])).content.decode()
+    assert 'class="loa-citation"' in page
+
+
+def test_correcting_a_unit_on_the_review_page(world, client_for):
+    client = client_for(world.coordinator.user)
+    review = read(client, text=sample_text())
+    data = review_post_data(review)
+    data["tasks-1-lead_unit"] = world.unit_a.pk  # the person corrects task 2's unit
+    client.post(reverse("plans:import_save"), data)
+    assert Plan.objects.get().tasks.order_by("order")[1].lead_unit == world.unit_a
+
+
+def test_a_unit_the_agency_lacks_is_offered_for_creation(world, client_for):
+    text = sample_text().replace("Phòng Hành chính – Quản trị", "Phòng Quản trị – Tài vụ")
+    client = client_for(world.coordinator.user)
+    review = read(client, text=text)
+    rows = review.context["tasks"].initial
+    assert rows[2]["new_unit"] == "Phòng Quản trị – Tài vụ" and rows[2]["create_unit"]
+    client.post(reverse("plans:import_save"), review_post_data(review))
+    created = Unit.objects.get(name="Phòng Quản trị – Tài vụ", agency=world.agency)
+    tasks = Plan.objects.get().tasks.order_by("order")
+    assert tasks[2].lead_unit == created and tasks[3].lead_unit == created
+
+
+def test_a_docx_upload_is_read_like_pasted_text(world, client_for):
+    from loa.library.tests.factories import docx_bytes
+
+    upload = SimpleUploadedFile("ke-hoach.docx", docx_bytes(*sample_text().splitlines()))
+    response = client_for(world.coordinator.user).post(reverse("plans:import"), {"file": upload})
+    assert response.status_code == 200
+    assert len(response.context["tasks"].initial) == 4
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": ""}, "Văn bản trống."),
+        ({"text": "Hôm nay trời đẹp.\nChúng tôi đi họp."}, "Loa không thấy kế hoạch nào"),
+        ({"file": SimpleUploadedFile("hong.docx", b"PK\x03\x04 hong")}, "Tệp bị hỏng"),
+        ({"file": SimpleUploadedFile("a.txt", "Kế hoạch".encode("utf-16"))}, "UTF-8"),
+        ({"file": SimpleUploadedFile("lon.txt", b"x" * (50 * 1024 * 1024))}, "Tệp lớn hơn"),
+    ],
+)
+def test_bad_input_gets_a_clear_message_and_saves_nothing(world, client_for, data, message):
+    response = client_for(world.coordinator.user).post(reverse("plans:import"), data)
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Plan.objects.exists()
+
+
+def test_only_coordinators_import_plans(world, client_for):
+    for person in (world.staff_a, world.head_a, world.chief):
+        response = client_for(person.user).post(reverse("plans:import"), {"text": sample_text()})
+        assert response.status_code == 403
+    outsider = client_for(world.outsider.user)
+    response = outsider.post(
+        reverse("plans:import") + f"?agency={world.agency.pk}", {"text": sample_text()}
+    )
+    assert response.status_code == 403
+
+
+def test_loa_plan_import_dry_run_prints_the_structure_as_json(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "loa", "plan", "import", str(SAMPLE), "--dry-run", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LOA_DEBUG": "true",
+            "SECRET_KEY": "x",
+            "LOA_VAR_DIR": str(tmp_path),
+        },
+    )
+    plan = json.loads(result.stdout)
+    assert {
+        "title",
+        "year",
+        "number",
+        "parent",
+        "purposes",
+        "requirements",
+        "audiences",
+        "topics",
+        "forms",
+        "tasks",
+        "citations",
+        "recipients",
+        "signer",
+        "unplaced",
+    } <= set(plan)
+    assert plan["parent"]["code"] == "321/KH-UBND" and plan["number"] is None
+    assert plan["topics"][4]["code"] == "đ"
+    assert plan["tasks"][1]["units"] == ["Trung tâm Tin học – Công báo"]
+    assert len(plan["citations"]) == 8
+    assert plan["signer"] == {"title": "CHÁNH VĂN PHÒNG", "name": "Phan Thế Huy"}
+
+
+def test_loa_plan_import_refuses_a_text_that_is_not_a_plan(tmp_path):
+    not_a_plan = tmp_path / "thu.txt"
+    not_a_plan.write_text("Kính gửi anh chị.\nTrân trọng.", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "loa", "plan", "import", str(not_a_plan), "--dry-run"],
+        capture_output=True,
+        text=True,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "LOA_DEBUG": "true",
+            "SECRET_KEY": "x",
+            "LOA_VAR_DIR": str(tmp_path),
+        },
+    )
+    assert result.returncode != 0
+    assert "không thấy kế hoạch" in result.stderr
