@@ -207,9 +207,10 @@ def people_import(request, agency_pk):
     agency = _visible_agency(request.user, agency_pk)
     if not permissions.can_import_people(request.user, agency):
         raise PermissionDenied
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = forms.ImportForm(request.POST if posted else None, request.FILES if posted else None)
     result = None
-    valid = request.method == "POST" and form.is_valid()
+    valid = posted and form.is_valid()
     if message := too_large(request):
         form.add_error(None, message)
     elif valid:

@@ -332,8 +332,9 @@ def plan_create(request):
 def plan_import(request):
     """Upload or paste a plan; Loa proposes its structure on the editor, saving nothing yet."""
     agency = _managed_agency(request)
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
-    valid = request.method == "POST" and form.is_valid()
+    posted = request.method == "POST"
+    form = forms.ImportForm(request.POST if posted else None, request.FILES if posted else None)
+    valid = posted and form.is_valid()
     if message := too_large(request):
         form.add_error(None, message)
     elif valid:

@@ -72,12 +72,26 @@ def test_menu_fits_the_role(world, client_for):
         page = client_for(person.user).get(reverse("core:home"))
         return [label for _url, label, _key in page.context["menu"]]
 
-    assert menu(world.staff_a) == ["Trang chủ", "Thư viện văn bản", "Hồ sơ của tôi"]
-    managing = ["Trang chủ", "Thư viện văn bản", "Cán bộ", "Cơ cấu tổ chức", "Hồ sơ của tôi"]
+    assert menu(world.staff_a) == ["Trang chủ", "Kế hoạch", "Thư viện văn bản", "Hồ sơ của tôi"]
+    managing = [
+        "Trang chủ",
+        "Kế hoạch",
+        "Thư viện văn bản",
+        "Cán bộ",
+        "Cơ cấu tổ chức",
+        "Hồ sơ của tôi",
+    ]
     assert menu(world.head_a) == managing
     assert menu(world.coordinator) == managing
     admin_menu = client_for(world.admin).get(reverse("core:home")).context["menu"]
-    assert [key for _u, _l, key in admin_menu] == ["home", "library", "people", "agencies", "admin"]
+    assert [key for _u, _l, key in admin_menu] == [
+        "home",
+        "plans",
+        "library",
+        "people",
+        "agencies",
+        "admin",
+    ]
 
 
 def test_sign_in_is_refused_after_ten_failures_even_with_the_right_password(world, client):

@@ -1,0 +1,133 @@
+"""Tasks: evidence, a status derived from evidence and deadline, overrides with a reason,
+a unit head's own list, and the coverage matrix."""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from loa.core.models import AuditEntry
+from loa.plans import queries, services
+from loa.plans.models import Task, TaskStatus
+from loa.plans.tests.factories import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def plan(world):
+    plan = make_plan(world)
+    services.plan_submit(actor=world.coordinator.user, plan=plan)
+    services.plan_approve(actor=world.chief.user, plan=plan)
+    return plan
+
+
+def task_of(plan, unit):
+    return plan.tasks.filter(lead_unit=unit).order_by("order").first()
+
+
+def status_of(task, today=datetime.date(2023, 6, 1)):
+    [row] = queries.tasks_with_status(Task.objects.filter(pk=task.pk), today)
+    return row.status
+
+
+def test_a_task_without_evidence_is_not_started_then_overdue_after_its_deadline(plan):
+    task = task_of(plan, plan.tasks.first().lead_unit)
+    assert status_of(task, datetime.date(2023, 6, 1)) == TaskStatus.NOT_STARTED
+    assert status_of(task, datetime.date(2024, 1, 2)) == TaskStatus.OVERDUE  # year's end passed
+
+
+def test_the_unit_head_proves_their_units_task_and_it_is_done(world, plan, client_for):
+    task = task_of(plan, world.unit_a)
+    client = client_for(world.head_a.user)
+    response = client.post(
+        reverse("plans:task", args=[task.pk]),
+        {
+            "evidence-note": "Đã bố trí kinh phí theo dự toán",
+            "evidence-file": SimpleUploadedFile("du-toan.txt", "Dự toán".encode()),
+        },
+    )
+    assert response.status_code == 302
+    assert status_of(task) == TaskStatus.DONE
+    evidence = task.evidence.get()
+    assert evidence.added_by == world.head_a.user and evidence.file_name == "du-toan.txt"
+    assert AuditEntry.objects.filter(action="evidence_add", actor=world.head_a.user).exists()
+    download = client.get(reverse("plans:evidence_file", args=[evidence.pk]))
+    assert b"".join(download.streaming_content) == "Dự toán".encode()
+
+
+def test_a_unit_head_cannot_prove_another_units_task(world, plan, client_for):
+    task = task_of(plan, world.unit_b)
+    response = client_for(world.head_a.user).post(
+        reverse("plans:task", args=[task.pk]), {"evidence-note": "Giả"}
+    )
+    assert response.status_code == 403
+    assert not task.evidence.exists()
+
+
+def test_evidence_needs_a_note(world, plan, client_for):
+    task = task_of(plan, world.unit_a)
+    response = client_for(world.coordinator.user).post(
+        reverse("plans:task", args=[task.pk]), {"evidence-note": "   "}
+    )
+    assert response.status_code == 400
+    assert not task.evidence.exists()
+
+
+def test_a_status_set_by_hand_needs_a_reason_and_is_recorded(world, plan, client_for):
+    task = task_of(plan, world.unit_b)
+    client = client_for(world.coordinator.user)
+    url = reverse("plans:task", args=[task.pk])
+    response = client.post(url, {"override-status": "done", "override-reason": ""})
+    assert response.status_code == 400
+    assert status_of(task) == TaskStatus.NOT_STARTED
+    client.post(url, {"override-status": "done", "override-reason": "Đã đăng trên Cổng"})
+    task.refresh_from_db()
+    assert status_of(task) == TaskStatus.DONE and task.override_by == world.coordinator.user
+    entry = AuditEntry.objects.get(action="task_override_status")
+    assert entry.changes["reason"] == "Đã đăng trên Cổng"
+
+
+def test_only_managers_override_a_status(world, plan, client_for):
+    task = task_of(plan, world.unit_a)
+    response = client_for(world.head_a.user).post(
+        reverse("plans:task", args=[task.pk]),
+        {"override-status": "done", "override-reason": "Tự nhận"},
+    )
+    assert response.status_code == 403
+
+
+def test_a_unit_head_sees_their_units_tasks_overdue_first(world, plan, client_for):
+    late = task_of(plan, world.unit_a)
+    late.deadline = datetime.date(2020, 1, 1)
+    late.save()
+    response = client_for(world.head_a.user).get(reverse("plans:my_tasks"))
+    tasks = response.context["tasks"]
+    assert tasks[0] == late and tasks[0].status == TaskStatus.OVERDUE
+    # Their unit's tasks and the one for every unit; not the IT centre's.
+    assert {t.lead_unit for t in tasks} == {world.unit_a, None}
+
+
+def test_the_coverage_matrix_colours_tasks_by_unit_and_counts_topics_by_form(
+    world, plan, client_for
+):
+    task = task_of(plan, world.unit_b)
+    task.topics.set(plan.topics.filter(code__in=["a", "đ"]))
+    task.forms.set(plan.forms.order_by("order")[:1])
+    response = client_for(world.coordinator.user).get(reverse("plans:coverage", args=[plan.pk]))
+    coverage = response.context["coverage"]
+    topic_a = plan.topics.get(code="a")
+    assert coverage.topic_form[(topic_a.pk, plan.forms.order_by("order")[0].pk)] == 1
+    assert coverage.task_unit[(task.pk, world.unit_b.pk)] == TaskStatus.OVERDUE  # 2023 is over
+    every_unit_task = plan.tasks.get(all_units=True)
+    assert (every_unit_task.pk, world.unit_a.pk) in coverage.task_unit
+    assert "loa-status-overdue" in response.content.decode()
+
+
+def test_plan_pages_do_not_grow_queries_with_tasks(
+    world, plan, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.coordinator.user)
+    with django_assert_max_num_queries(25):
+        client.get(reverse("plans:detail", args=[plan.pk]))
