@@ -197,3 +197,37 @@ def test_staff_member_finds_a_document_without_diacritics_and_follows_a_citation
     expect(page.locator("h1")).to_have_text("Nghị quyết số 76/NQ-CP")
     assert "Chương trình tổng thể cải cách hành chính" in page.locator(".lead").inner_text()
     page.close()
+
+
+def test_coordinator_imports_the_sample_corrects_a_unit_and_the_chief_approves(browser, office):
+    from loa.library.tests.test_citations import SAMPLE
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, office, "dieuphoi")
+    page.get_by_role("link", name="Kế hoạch", exact=True).click()
+    page.get_by_role("link", name="Nhập kế hoạch từ văn bản").click()
+    page.get_by_label("…hoặc dán nội dung kế hoạch").fill(SAMPLE.read_text(encoding="utf-8"))
+    page.get_by_role("button", name="Đọc kế hoạch").click()
+    expect(page.locator("h1")).to_contain_text("Kiểm tra kế hoạch vừa nhập")
+    rows = page.get_by_test_id("task-row")
+    expect(rows.nth(1).get_by_label("Đơn vị chủ trì")).to_have_value(
+        re.compile(r"\d+")  # matched to "Trung tâm Tin học – Công báo"
+    )
+    shot(page, "ke-hoach-kiem-tra")
+    # The person decides task 2 belongs to the Admin–Management Department instead.
+    rows.nth(1).get_by_label("Đơn vị chủ trì").select_option(label="Phòng Hành chính – Quản trị")
+    page.get_by_role("button", name="Lưu dự thảo").click()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu kế hoạch vừa nhập thành dự thảo.")
+    tasks = page.get_by_test_id("tasks")
+    expect(tasks.locator("tbody tr").nth(1)).to_contain_text("Phòng Hành chính – Quản trị")
+    page.get_by_role("button", name="Trình duyệt").click()
+    expect(page.get_by_test_id("plan-status")).to_have_text("Đã trình duyệt")
+    plan_url = page.url
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    sign_in(page, office, "chanhvanphong")
+    page.goto(plan_url)
+    page.get_by_role("button", name="Phê duyệt").click()
+    expect(page.get_by_test_id("plan-status")).to_have_text("Đã phê duyệt")
+    shot(page, "ke-hoach-da-phe-duyet")
+    page.close()
