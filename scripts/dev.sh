@@ -102,6 +102,7 @@ cmd_bench() {  # the figures of every benchmark, on SQLite and on PostgreSQL whe
   setup
   "$VENV/bin/python" bench/library.py --db sqlite "$@"
   if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/library.py --db postgres "$@"; fi
+  "$VENV/bin/python" bench/plan_import.py
 }
 
 cmd_worker() { exec "$VENV/bin/loa" db_worker --queue-name '*' "$@"; }

@@ -40,7 +40,7 @@ def documents_for_list(
 
 def years_in_library() -> list[int]:
     years = Document.objects.exclude(issued_year=None).values_list("issued_year", flat=True)
-    return list(years.distinct().order_by("-issued_year"))
+    return [y for y in years.distinct().order_by("-issued_year") if y is not None]
 
 
 def match_citations(citations: list[Citation]) -> list[Document | None]:

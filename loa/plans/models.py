@@ -171,6 +171,9 @@ class Task(models.Model):
     )
     override_at = models.DateTimeField(null=True, blank=True)
 
+    # Set by queries.tasks_with_status, not stored: derived from evidence and deadline.
+    status: str
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")

@@ -281,7 +281,8 @@ def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan
 
 
 def _read_recipients_and_signer(plan: ParsedPlan, tail: list[str]) -> None:
-    first = RECIPIENTS.match(tail[0]).group("rest").strip()
+    heading = RECIPIENTS.match(tail[0])
+    first = heading.group("rest").strip() if heading else ""
     rest = ([first] if first else []) + tail[1:]
     signer_lines: list[str] = []
     for line in rest:

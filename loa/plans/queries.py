@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -12,7 +13,12 @@ from loa.org.permissions import actor_for
 from loa.plans import permissions
 from loa.plans.models import Plan, Task, TaskStatus
 
-STATUS_ORDER = [TaskStatus.OVERDUE, TaskStatus.NOT_STARTED, TaskStatus.IN_PROGRESS, TaskStatus.DONE]
+STATUS_ORDER: list[str] = [
+    TaskStatus.OVERDUE,
+    TaskStatus.NOT_STARTED,
+    TaskStatus.IN_PROGRESS,
+    TaskStatus.DONE,
+]
 
 
 def plans_for_list(user: User, *, year: int | None = None) -> QuerySet[Plan]:
@@ -22,7 +28,7 @@ def plans_for_list(user: User, *, year: int | None = None) -> QuerySet[Plan]:
     return plans.annotate(task_count=Count("tasks")).order_by("-year", "agency__name", "-id")
 
 
-def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None) -> list[Task]:
+def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None) -> list[Any]:
     """Tasks with `.status` (derived) and `.evidence_count`, in one query plus prefetches."""
     today = today or timezone.localdate()
     rows = list(
