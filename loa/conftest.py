@@ -70,3 +70,28 @@ def smtp_inbox(settings):
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def run_loa(tmp_path):
+    """run_loa(*args, input=None) -> the `loa` command run as a person would, in a clean
+    development environment (its own var/ directory, no test settings)."""
+    import subprocess
+    import sys
+
+    def run(*args, input=None, check=True):
+        return subprocess.run(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "loa", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            check=check,
+            env={
+                "PATH": "/usr/bin:/bin",
+                "LOA_DEBUG": "true",
+                "SECRET_KEY": "x",
+                "LOA_VAR_DIR": str(tmp_path),
+            },
+        )
+
+    return run

@@ -213,6 +213,7 @@ def test_coordinator_imports_the_sample_corrects_a_unit_and_the_chief_approves(b
     expect(rows.nth(1).get_by_label("Đơn vị chủ trì")).to_have_value(
         re.compile(r"\d+")  # matched to "Trung tâm Tin học – Công báo"
     )
+    rows.nth(0).scroll_into_view_if_needed()  # the picture shows the tasks and their units
     shot(page, "ke-hoach-kiem-tra")
     # The person decides task 2 belongs to the Admin–Management Department instead.
     rows.nth(1).get_by_label("Đơn vị chủ trì").select_option(label="Phòng Hành chính – Quản trị")

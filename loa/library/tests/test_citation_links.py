@@ -2,8 +2,6 @@
 
 import datetime
 import json
-import subprocess
-import sys
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -115,19 +113,8 @@ def test_pasting_the_sample_plan_lists_its_citations_and_which_are_known(world, 
     assert "Tìm thấy 8 trích dẫn" in response.content.decode()
 
 
-def test_loa_library_cite_prints_the_citations_as_json(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "loa", "library", "cite", str(SAMPLE), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LOA_DEBUG": "true",
-            "SECRET_KEY": "x",
-            "LOA_VAR_DIR": str(tmp_path),
-        },
-    )
+def test_loa_library_cite_prints_the_citations_as_json(run_loa):
+    result = run_loa("library", "cite", str(SAMPLE), "--json")
     citations = json.loads(result.stdout)
     assert len(citations) == 8
     assert citations[1] == {
@@ -144,19 +131,9 @@ def test_loa_library_cite_prints_the_citations_as_json(tmp_path):
     assert text[1689:1740] == "Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ"
 
 
-def test_loa_library_cite_reads_standard_input(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "loa", "library", "cite", "-", "--json"],
-        input="Căn cứ Luật số 80/2015/QH13 và số 5 phòng họp",
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LOA_DEBUG": "true",
-            "SECRET_KEY": "x",
-            "LOA_VAR_DIR": str(tmp_path),
-        },
+def test_loa_library_cite_reads_standard_input(run_loa):
+    result = run_loa(
+        "library", "cite", "-", "--json", input="Căn cứ Luật số 80/2015/QH13 và số 5 phòng họp"
     )
     assert [c["code"] for c in json.loads(result.stdout)] == ["80/2015/QH13"]
 

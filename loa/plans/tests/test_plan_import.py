@@ -1,8 +1,6 @@
 """Importing a plan from its text: proposed on one page, corrected, then saved as a draft."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -120,19 +118,8 @@ def test_only_coordinators_import_plans(world, client_for):
     assert response.status_code == 403
 
 
-def test_loa_plan_import_dry_run_prints_the_structure_as_json(tmp_path):
-    result = subprocess.run(
-        [sys.executable, "-m", "loa", "plan", "import", str(SAMPLE), "--dry-run", "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LOA_DEBUG": "true",
-            "SECRET_KEY": "x",
-            "LOA_VAR_DIR": str(tmp_path),
-        },
-    )
+def test_loa_plan_import_dry_run_prints_the_structure_as_json(run_loa):
+    result = run_loa("plan", "import", str(SAMPLE), "--dry-run", "--json")
     plan = json.loads(result.stdout)
     assert {
         "title",
@@ -157,19 +144,9 @@ def test_loa_plan_import_dry_run_prints_the_structure_as_json(tmp_path):
     assert plan["signer"] == {"title": "CHÁNH VĂN PHÒNG", "name": "Phan Thế Huy"}
 
 
-def test_loa_plan_import_refuses_a_text_that_is_not_a_plan(tmp_path):
+def test_loa_plan_import_refuses_a_text_that_is_not_a_plan(run_loa, tmp_path):
     not_a_plan = tmp_path / "thu.txt"
     not_a_plan.write_text("Kính gửi anh chị.\nTrân trọng.", encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "loa", "plan", "import", str(not_a_plan), "--dry-run"],
-        capture_output=True,
-        text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "LOA_DEBUG": "true",
-            "SECRET_KEY": "x",
-            "LOA_VAR_DIR": str(tmp_path),
-        },
-    )
+    result = run_loa("plan", "import", str(not_a_plan), "--dry-run", check=False)
     assert result.returncode != 0
     assert "không thấy kế hoạch" in result.stderr
