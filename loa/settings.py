@@ -179,6 +179,8 @@ LOA_IMPORT_MAX_BYTES = env_int("LOA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 LOA_IMPORT_MAX_ROWS = env_int("LOA_IMPORT_MAX_ROWS", 10_000)
 LOA_ATTACHMENT_MAX_BYTES = env_int("LOA_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 LOA_PLAN_IMPORT_MAX_BYTES = env_int("LOA_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# The plan editor sends about ten fields a task, for up to 200 tasks.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # No upload of any kind goes beyond this (the largest of the limits above).
 LOA_MAX_UPLOAD_BYTES = max(
     LOA_IMPORT_MAX_BYTES, LOA_ATTACHMENT_MAX_BYTES, LOA_PLAN_IMPORT_MAX_BYTES

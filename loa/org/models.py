@@ -249,6 +249,7 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("Plan coordinator")
     UNIT_HEAD = "unit_head", _("Unit head")
     PUBLISHER = "publisher", _("Publisher")
+    APPROVER = "approver", _("Plan approver")
     PROVINCE_REVIEWER = "province_reviewer", _("Province reviewer")
 
 

@@ -58,16 +58,25 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     signer_name = forms.CharField(label=_("Signer"), max_length=120, required=False)
 
     def topic_pairs(self) -> list[tuple[str, str]]:
-        pairs = []
-        for line in self.cleaned_data["topics"].splitlines():
-            if not line.strip():
-                continue
+        """(letter, text) per topic. Where topics are lettered, a line without a letter
+        continues the topic above it; where none is, each line is a topic."""
+        lines = [line for line in self.cleaned_data["topics"].splitlines() if line.strip()]
+        lettered = any(LETTERED_LINE.match(line) for line in lines)
+        pairs: list[tuple[str, str]] = []
+        for line in lines:
             match = LETTERED_LINE.match(line)
-            pairs.append((match["code"], match["text"]) if match else ("", line.strip()))
+            if match:
+                pairs.append((match["code"], match["text"].strip()))
+            elif lettered and pairs:
+                code, text = pairs[-1]
+                pairs[-1] = (code, f"{text}\n{line.strip()}")
+            else:
+                pairs.append(("", line.strip()))
         return pairs
 
 
 class TaskForm(BootstrapFormMixin, forms.Form):
+    task_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     text = forms.CharField(
         label=_("Task"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -83,9 +92,9 @@ class TaskForm(BootstrapFormMixin, forms.Form):
     )
     new_unit = forms.CharField(
         label=_("Unit not found"),
-        max_length=200,
+        max_length=500,
         required=False,
-        help_text=_("A unit the text names that the agency does not have yet."),
+        help_text=_("Units the text names that the agency does not have yet; separate them by ;"),
     )
     create_unit = forms.BooleanField(label=_("Create this unit"), required=False)
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DateInput())
@@ -94,7 +103,7 @@ class TaskForm(BootstrapFormMixin, forms.Form):
         label=_("Topics it serves"),
         max_length=60,
         required=False,
-        help_text=_("Letters, e.g. a, c, đ"),
+        help_text=_("Letters, e.g. a, c, đ (numbers for topics without a letter)"),
     )
     form_numbers = forms.CharField(
         label=_("Forms it uses"),

@@ -41,10 +41,7 @@ KINDS = [
     ("audiences", ("doi tuong", "pham vi")),
     ("topics", ("noi dung",)),
     ("forms", ("hinh thuc", "phuong thuc")),
-    (
-        "tasks",
-        ("to chuc thuc hien", "trach nhiem", "phan cong", "nhiem vu", "giai phap", "kinh phi"),
-    ),
+    ("tasks", ("to chuc thuc hien", "trach nhiem", "phan cong", "nhiem vu", "giai phap")),
 ]
 # Words of a name: a unit of the agency starts with one of these.
 UNIT_HEADS = ("Phòng", "Ban", "Trung tâm", "Tổ", "Đội", "Bộ phận", "Văn phòng", "Chi cục")
@@ -182,7 +179,7 @@ def _unit_name(text: str, start: int, after_head: int) -> str | None:
             not seen_capital
             or part.lower() in _STOP_WORDS
             or pair in _STOP_PAIRS
-            or lowercase_run >= 3
+            or lowercase_run >= 5
         ):
             break
         lowercase_run += 1
@@ -206,7 +203,8 @@ def _strip_item(text: str) -> str:
 
 def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan:
     """The structure of a plan's text. Raises NotAPlan for a text with no plan in it."""
-    lines = [_clean(line) for line in text.splitlines()]
+    # Cells copied from a Word table arrive separated by tabs: each is a line of its own.
+    lines = [_clean(cell) for line in text.splitlines() for cell in line.split("\t")]
     lines = [line for line in lines if line]
     plan = ParsedPlan(citations=find_citations(text))
     if not lines:
@@ -239,7 +237,7 @@ def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan
         while cursor < len(lines) and len(title_lines) < 3:
             line = lines[cursor]
             if (
-                SECTION_ROMAN.match(line)
+                _starts_section(line)
                 or PREAMBLE.match(line)
                 or NUMBERED.match(line)
                 or len(line) > 160
@@ -269,9 +267,16 @@ def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan
     if recipients_at is not None:
         end = recipients_at
         _read_recipients_and_signer(plan, tail)
+        if plan.signer["title"] is None:  # the signer block written before "Nơi nhận"
+            end = _read_signer_without_recipients(plan, lines[:recipients_at], body_start)
     else:
         end = _read_signer_without_recipients(plan, lines, body_start)
-    closing_at = next((i for i in range(body_start, end) if CLOSING.match(lines[i])), None)
+    # The closing paragraph comes after the last heading: "Yêu cầu các đơn vị …" inside a
+    # section is a requirement, not the end of the plan.
+    last_heading = max(
+        (i for i in range(body_start, end) if _starts_section(lines[i])), default=body_start
+    )
+    closing_at = next((i for i in range(last_heading, end) if CLOSING.match(lines[i])), None)
     if closing_at is not None:
         plan.closing = "\n".join(lines[closing_at:end])
         end = closing_at
@@ -334,26 +339,43 @@ def _read_body(plan: ParsedPlan, lines: list[str], known_units: list[str] | None
     kind: str | None = None  # of the current sub-section (or the section)
     task_units: list[str] = []  # units named by a task heading ending with ":"
     last: list | None = None  # the list the previous item went into, for continuations
+    title_pending = False  # "PHẦN I" alone on its line: the next line is its title
     for line in lines:
+        if title_pending:
+            title_pending = False
+            section_kind = kind = _kind(line)
+            if section_kind is None:
+                plan.unplaced.append(line)
+            continue
         roman = SECTION_ROMAN.match(line) or SECTION_PART.match(line)
         if roman:
+            if not roman.group("title").strip():
+                title_pending, last, task_units = True, None, []
+                continue
             section_kind = _kind(roman.group("title"))
             kind, last, task_units = section_kind, None, []
             if section_kind is None:
                 plan.unplaced.append(line)
             continue
         numbered = NUMBERED.match(line)
+        heading, _colon, inline = (numbered.group("text") if numbered else "").partition(":")
         if (
             numbered
             and section_kind != "tasks"
-            and _kind(numbered.group("text"))
-            and (len(numbered.group("text")) < 80)
+            and _kind(heading)
+            and len(heading) < 80
+            and (not inline.strip() or len(heading) < 40)
         ):
-            kind, last = _kind(numbered.group("text")), None
-            continue
-        if numbered and section_kind is None and _is_upper(numbered.group("text")):
+            kind, last = _kind(heading), None
+            if not inline.strip():
+                continue
+            line = inline.strip()  # "1. Mục đích: nâng cao …": the rest is its first item
+            numbered = None
+        elif numbered and "." not in numbered.group("n") and _is_upper(numbered.group("text")):
             section_kind = kind = _kind(numbered.group("text"))  # arabic top-level sections
-            last = None
+            last, task_units = None, []
+            if kind is None:
+                plan.unplaced.append(line)
             continue
         lettered = LETTERED.match(line)
         bullet = BULLET.match(line)

@@ -20,8 +20,10 @@ def plans_visible_to(user: User) -> QuerySet[Plan]:
     if actor.person is not None:
         scope |= Q(agency_id=actor.person.agency_id, status__in=VISIBLE_TO_STAFF)
     provinces = {a.agency.province for a in actor.assignments if a.role == Role.PROVINCE_REVIEWER}
-    if provinces:
-        scope |= Q(agency__province__in=provinces, status__in=VISIBLE_TO_STAFF)
+    if provinces:  # other agencies' plans once made public, not while still internal
+        scope |= Q(
+            agency__province__in=provinces, status__in=[PlanStatus.PUBLISHED, PlanStatus.CLOSED]
+        )
     return Plan.objects.filter(scope)
 
 
@@ -34,9 +36,13 @@ def can_edit_plan(user: User, plan: Plan) -> bool:
     return plan.is_editable and can_manage_plans(user, plan.agency_id)
 
 
+APPROVING_ROLES = frozenset({Role.CHIEF, Role.APPROVER})
+
+
 def can_approve_plan(user: User, plan: Plan) -> bool:
+    """The Chief of Office, or whoever the agency names plan approver."""
     actor = actor_for(user)
-    return actor.is_superuser or plan.agency_id in actor.agency_ids_with(frozenset({Role.CHIEF}))
+    return actor.is_superuser or plan.agency_id in actor.agency_ids_with(APPROVING_ROLES)
 
 
 def can_publish_plan(user: User, plan: Plan) -> bool:

@@ -32,6 +32,8 @@ PLAN_NEEDS_TASKS = _("A plan needs at least one task before it is submitted.")
 OVERRIDE_NEEDS_REASON = _("Say why the status is set by hand.")
 EVIDENCE_NEEDS_NOTE = _("Say what this evidence shows.")
 UNIT_OTHER_AGENCY = _("The unit must belong to the plan's agency.")
+TASK_HAS_EVIDENCE = _("A task that has evidence cannot be removed.")
+PLAN_NOT_RUNNING = _("Evidence and statuses are recorded once the plan is approved.")
 
 HEADER_FIELDS = (
     "year",
@@ -64,6 +66,7 @@ class TaskData:
     output: str = ""
     topic_indexes: list[int] = field(default_factory=list)
     form_indexes: list[int] = field(default_factory=list)
+    task_id: int | None = None  # the task this row edits; None for a new one
 
 
 @dataclass
@@ -84,7 +87,9 @@ def _require_draft(plan: Plan) -> None:
 
 
 def _write_structure(plan: Plan, structure: PlanStructure) -> None:
-    plan.tasks.all().delete()
+    """Write topics, forms and tasks. Tasks are updated in place (by `task_id`), so their
+    evidence, hand-set status and addresses survive an edit; a task with evidence cannot be
+    removed."""
     plan.topics.all().delete()
     plan.forms.all().delete()
     topics = [
@@ -97,25 +102,30 @@ def _write_structure(plan: Plan, structure: PlanStructure) -> None:
         for i, text in enumerate(structure.forms)
         if text.strip()
     ]
+    existing = {t.pk: t for t in plan.tasks.all()}
+    kept: set[int] = set()
     for i, data in enumerate(structure.tasks):
         if not data.text.strip():
             continue
         units = [u for u in [data.lead_unit, *data.cooperating_units] if u is not None]
         if any(u.agency_id != plan.agency_id for u in units):
             raise ValidationError(UNIT_OTHER_AGENCY, code="unit")
-        task = Task.objects.create(
-            plan=plan,
-            text=data.text.strip(),
-            order=i,
-            lead_unit=data.lead_unit,
-            all_units=data.all_units,
-            deadline=data.deadline,
-            recurrence=Recurrence(data.recurrence),
-            output=data.output,
-        )
+        task = existing.get(data.task_id) if data.task_id else None
+        if task is None:
+            task = Task(plan=plan)
+        task.text, task.order, task.lead_unit = data.text.strip(), i, data.lead_unit
+        task.all_units, task.deadline = data.all_units, data.deadline
+        task.recurrence, task.output = Recurrence(data.recurrence), data.output
+        task.save()
+        kept.add(task.pk)
         task.cooperating_units.set([u for u in data.cooperating_units if u != data.lead_unit])
         task.topics.set([topics[j] for j in data.topic_indexes if 0 <= j < len(topics)])
         task.forms.set([forms[j] for j in data.form_indexes if 0 <= j < len(forms)])
+    removed = [t for pk, t in existing.items() if pk not in kept]
+    if any(t.evidence.exists() for t in removed):
+        raise ValidationError(TASK_HAS_EVIDENCE, code="evidence")
+    for task in removed:
+        task.delete()
 
 
 def plan_cite(*, plan: Plan) -> None:
@@ -123,7 +133,14 @@ def plan_cite(*, plan: Plan) -> None:
     from loa.library.queries import citations_in
 
     text = "\n".join(
-        [plan.preamble, *(t.text for t in plan.topics.all()), *(t.text for t in plan.tasks.all())]
+        [
+            plan.preamble,
+            *plan.purposes,
+            *plan.requirements,
+            *(t.text for t in plan.topics.all()),
+            *(t.text for t in plan.tasks.all()),
+            plan.closing,
+        ]
     )
     plan.cited_documents.set({doc for _c, doc in citations_in(text) if doc is not None})
 
@@ -192,6 +209,8 @@ def _step(actor: User, plan: Plan, step: str, *, allowed: bool, note: str = "") 
     plan.status = target
     if step == "approve":
         plan.approved_by, plan.approved_at = actor, timezone.now()
+        if plan.previous_id:  # the revision replaces the plan it revised
+            Plan.objects.filter(pk=plan.previous_id).update(status=PlanStatus.SUPERSEDED)
     plan.save(update_fields=["status", "approved_by", "approved_at"])
     audit_record(
         actor=actor,
@@ -241,6 +260,7 @@ def _structure_of(plan: Plan) -> PlanStructure:
                 output=t.output,
                 topic_indexes=[topics.index(x) for x in t.topics.all()],
                 form_indexes=[forms.index(x) for x in t.forms.all()],
+                task_id=t.pk,
             )
             for t in plan.tasks.prefetch_related("cooperating_units", "topics", "forms")
         ],
@@ -262,11 +282,30 @@ def plan_new_revision(*, actor: User, plan: Plan) -> Plan:
             code="step",
             params={"status": plan.get_status_display(), "action": _("revised")},
         )
-    copy = plan_create(
-        actor=actor, agency=plan.agency, structure=_structure_of(plan), **_header_of(plan)
-    )
+    structure = _structure_of(plan)
+    for task in structure.tasks:
+        task.task_id = None  # the revision's own tasks
+    copy = plan_create(actor=actor, agency=plan.agency, structure=structure, **_header_of(plan))
     copy.revision, copy.previous = plan.revision + 1, plan
     copy.save(update_fields=["revision", "previous"])
+    # The proof goes with the work: each task's evidence and hand-set status are carried over
+    # to the same task of the revision (the same stored file, not a copy of it).
+    pairs = zip(plan.tasks.order_by("order", "id"), copy.tasks.order_by("order", "id"), strict=True)
+    for old, new in pairs:
+        for item in old.evidence.all():
+            Evidence.objects.create(
+                task=new,
+                note=item.note,
+                file=item.file.name,
+                file_name=item.file_name,
+                added_by=item.added_by,
+            )
+        if old.status_override:
+            new.status_override, new.override_reason = old.status_override, old.override_reason
+            new.override_by, new.override_at = old.override_by, old.override_at
+            new.save(
+                update_fields=["status_override", "override_reason", "override_by", "override_at"]
+            )
     audit_record(
         actor=actor,
         action="plan_new_revision",
@@ -291,6 +330,7 @@ def plan_copy_to_year(*, actor: User, plan: Plan, year: int) -> Plan:
     )
     structure = _structure_of(plan)
     for task in structure.tasks:
+        task.task_id = None
         if task.deadline:
             try:
                 task.deadline = task.deadline.replace(year=task.deadline.year + shift)
@@ -310,8 +350,15 @@ def plan_copy_to_year(*, actor: User, plan: Plan, year: int) -> Plan:
 
 
 @transaction.atomic
+def _require_running(task: Task) -> None:
+    status = Plan.objects.filter(pk=task.plan_id).values_list("status", flat=True).first()
+    if status not in (PlanStatus.APPROVED, PlanStatus.PUBLISHED):
+        raise ValidationError(PLAN_NOT_RUNNING, code="not_running")
+
+
 def task_override_status(*, actor: User, task: Task, status: str, reason: str) -> Task:
     _require_manager(actor, task.plan.agency_id)
+    _require_running(task)
     if status and not reason.strip():
         raise ValidationError({"reason": ValidationError(OVERRIDE_NEEDS_REASON, code="reason")})
     before = task.status_override
@@ -332,6 +379,7 @@ def task_override_status(*, actor: User, task: Task, status: str, reason: str) -
 def evidence_add(*, actor: User, task: Task, note: str, upload=None) -> Evidence:
     if not permissions.can_add_evidence(actor, task):
         raise PermissionDenied
+    _require_running(task)
     if not note.strip():
         raise ValidationError({"note": ValidationError(EVIDENCE_NEEDS_NOTE, code="note")})
     evidence = Evidence(task=task, note=note.strip(), added_by=actor)

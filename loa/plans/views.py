@@ -23,7 +23,7 @@ from loa.org.models import Agency, Unit
 from loa.org.permissions import MANAGING_ROLES, actor_for
 from loa.plans import docx as plan_docx
 from loa.plans import forms, importing, permissions, queries, services
-from loa.plans.models import Evidence, Plan, Task
+from loa.plans.models import Evidence, Plan, PlanStatus, Task
 
 
 def _visible_plan(user, pk) -> Plan:
@@ -155,6 +155,7 @@ def _task_initial(structure: services.PlanStructure, unknown_by_task=None) -> li
         unknown = (unknown_by_task or {}).get(index, "")
         rows.append(
             {
+                "task_id": task.task_id,
                 "text": task.text,
                 "all_units": task.all_units,
                 "lead_unit": task.lead_unit,
@@ -164,7 +165,7 @@ def _task_initial(structure: services.PlanStructure, unknown_by_task=None) -> li
                 "deadline": task.deadline,
                 "recurrence": task.recurrence,
                 "output": task.output,
-                "topic_codes": ", ".join(codes[i] for i in task.topic_indexes if codes[i]),
+                "topic_codes": ", ".join(codes[i] or str(i + 1) for i in task.topic_indexes),
                 "form_numbers": ", ".join(str(i + 1) for i in task.form_indexes),
             }
         )
@@ -172,7 +173,10 @@ def _task_initial(structure: services.PlanStructure, unknown_by_task=None) -> li
 
 
 def _editor(request, agency, plan_form, task_formset, *, title, action, plan=None, extra=None):
-    text = "\n".join(str(plan_form[name].value() or "") for name in ("preamble", "topics"))
+    text = "\n".join(
+        [str(plan_form[name].value() or "") for name in ("preamble", "topics")]
+        + [str(task_form["text"].value() or "") for task_form in task_formset]
+    )
     context = {
         "agency": agency,
         "form": plan_form,
@@ -181,6 +185,7 @@ def _editor(request, agency, plan_form, task_formset, *, title, action, plan=Non
         "action": action,
         "plan": plan,
         "citations": citations_in(text),
+        "unplaced": request.POST.getlist("unplaced") if request.method == "POST" else [],
         "can_add_documents": library_permissions.can_edit_library(request.user),
         "section": "plans",
         **(extra or {}),
@@ -211,7 +216,8 @@ def _save_editor(request, agency, plan_form, task_formset, plan=None) -> Plan | 
 def _write_editor(request, agency, plan_form, task_formset, plan) -> Plan:
     data = plan_form.cleaned_data
     # Cited documents ticked "add to the library" come first: the parent plan may be one.
-    _add_cited_documents(request, "\n".join([data["preamble"], data["topics"]]))
+    task_texts = [row.get("text", "") for row in task_formset.cleaned_data if row]
+    _add_cited_documents(request, "\n".join([data["preamble"], data["topics"], *task_texts]))
     parent = None
     if data["parent_code"]:
         parent = Document.objects.filter(
@@ -248,16 +254,18 @@ def _write_editor(request, agency, plan_form, task_formset, plan) -> Plan:
         if not row or not row.get("text", "").strip():
             continue
         lead, cooperating = row["lead_unit"], list(row["cooperating_units"])
-        if row.get("create_unit") and row.get("new_unit", "").strip():
-            unit = services.match_unit(agency, row["new_unit"]) or org_services.unit_create(
-                actor=request.user, agency=agency, name=row["new_unit"].strip()
+        names = [n.strip() for n in row.get("new_unit", "").split(";") if n.strip()]
+        for name in names if row.get("create_unit") else []:
+            unit = services.match_unit(agency, name) or org_services.unit_create(
+                actor=request.user, agency=agency, name=name
             )
             if lead is None:
                 lead = unit
-            elif unit != lead:
+            elif unit != lead and unit not in cooperating:
                 cooperating.append(unit)
         tasks.append(
             services.TaskData(
+                task_id=row.get("task_id"),
                 text=row["text"],
                 lead_unit=lead,
                 cooperating_units=cooperating,
@@ -265,11 +273,7 @@ def _write_editor(request, agency, plan_form, task_formset, plan) -> Plan:
                 deadline=row["deadline"],
                 recurrence=row["recurrence"],
                 output=row["output"],
-                topic_indexes=[
-                    codes.index(c.strip())
-                    for c in row["topic_codes"].split(",")
-                    if c.strip() and c.strip() in codes
-                ],
+                topic_indexes=_topic_indexes(row["topic_codes"], codes),
                 form_indexes=[
                     int(n) - 1
                     for n in row["form_numbers"].replace(" ", "").split(",")
@@ -283,6 +287,17 @@ def _write_editor(request, agency, plan_form, task_formset, plan) -> Plan:
             actor=request.user, agency=agency, structure=structure, **header
         )
     return services.plan_update(actor=request.user, plan=plan, structure=structure, **header)
+
+
+def _topic_indexes(typed: str, codes: list[str]) -> list[int]:
+    """Topics by letter ("a, đ") or, for topics without one, by number ("1, 3")."""
+    indexes = []
+    for token in (t.strip() for t in typed.split(",")):
+        if token and token in codes:
+            indexes.append(codes.index(token))
+        elif token.isdigit() and 0 < int(token) <= len(codes):
+            indexes.append(int(token) - 1)
+    return indexes
 
 
 def _add_cited_documents(request, text: str) -> None:
@@ -356,7 +371,7 @@ def plan_import(request):
                     if not importing.is_generic(n) and services.match_unit(agency, n) is None
                 ]
                 if names:
-                    unknown_by_task[index] = names[0]
+                    unknown_by_task[index] = "; ".join(names)
             header = services.header_from_parsed(parsed)
             initial = _plan_initial(header, structure)
             if parsed.parent:  # known or not: unknown ones are offered for the library below
@@ -447,8 +462,9 @@ def plan_step(request, pk, step):
     if step not in STEPS:
         raise Http404
     service, done = STEPS[step]
+    extra = {"note": request.POST.get("note", "").strip()[:500]} if step == "return" else {}
     try:
-        service(actor=request.user, plan=plan)
+        service(actor=request.user, plan=plan, **extra)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -525,7 +541,11 @@ def task_detail(request, pk):
         initial={"status": task.status_override, "reason": task.override_reason},
     )
     if request.method == "POST":
-        if "evidence-note" in request.POST:
+        if message := too_large(request):
+            evidence_form = forms.EvidenceForm(request.POST, prefix="evidence")
+            evidence_form.is_valid()
+            evidence_form.add_error(None, message)
+        elif "evidence-note" in request.POST:
             evidence_form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
             if evidence_form.is_valid():
                 try:
@@ -559,6 +579,7 @@ def task_detail(request, pk):
         "evidence": task.evidence.select_related("added_by"),
         "evidence_form": evidence_form,
         "override_form": override_form,
+        "running": task.plan.status in (PlanStatus.APPROVED, PlanStatus.PUBLISHED),
         "can_add_evidence": permissions.can_add_evidence(request.user, task),
         "can_override": permissions.can_manage_plans(request.user, task.plan.agency_id),
         "can_add_documents": library_permissions.can_edit_library(request.user),

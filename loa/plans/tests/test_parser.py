@@ -163,3 +163,29 @@ def test_known_units_are_matched_without_regard_to_diacritics_dashes_or_case():
 def test_text_that_is_not_a_plan_is_refused(text):
     with pytest.raises(NotAPlan):
         parse_plan(text)
+
+
+def test_parts_with_titles_on_their_own_line_and_a_header_copied_from_a_word_table():
+    plan = variant("ubnd-huyen-phan-tabs.txt")
+    assert plan.title == "Tuyên truyền cải cách hành chính năm 2024"
+    assert plan.issuer_lines == ["ỦY BAN NHÂN DÂN", "HUYỆN TAM DƯƠNG"]
+    assert (plan.number, plan.place, plan.date) == ("45/KH-UBND", "Tam Dương", "2024-02-10")
+    # "1. Mục đích: …" is a heading and its first item at once.
+    assert plan.purposes == ["nâng cao nhận thức của cán bộ."]
+    assert plan.requirements == ["thiết thực, hiệu quả."]
+    assert [t.code for t in plan.topics] == ["a", "b"]
+    assert plan.forms == ["Truyền thanh cơ sở."]
+    assert len(plan.tasks) == 1
+    assert plan.unplaced == ["3. THỜI GIAN, TIẾN ĐỘ", "Thực hiện trong năm 2024."]
+    assert plan.signer == {"title": "TM. ỦY BAN NHÂN DÂN\nCHỦ TỊCH", "name": "Lê Văn Hùng"}
+
+
+def test_a_requirement_starting_like_a_closing_and_a_signer_before_the_recipients():
+    plan = variant("so-yeu-cau-kinh-phi.txt")
+    assert plan.purposes == ["Yêu cầu các cơ quan, đơn vị bám sát nhiệm vụ được giao."]
+    assert [t.text for t in plan.tasks] == ["Phòng Nội vụ chủ trì triển khai."]
+    assert plan.closing == "Trên đây là Kế hoạch tuyên truyền năm 2024."
+    assert plan.signer == {"title": "GIÁM ĐỐC", "name": "Nguyễn Văn An"}
+    assert plan.recipients == ["Như trên", "Lưu: VT"]
+    # A budget section is not a task: it is shown for the person to place.
+    assert plan.unplaced == ["V. KINH PHÍ", "Kinh phí bố trí từ nguồn chi thường xuyên."]

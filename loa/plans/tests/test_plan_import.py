@@ -150,3 +150,34 @@ def test_loa_plan_import_refuses_a_text_that_is_not_a_plan(run_loa, tmp_path):
     result = run_loa("plan", "import", str(not_a_plan), "--dry-run", check=False)
     assert result.returncode != 0
     assert "không thấy kế hoạch" in result.stderr
+
+
+def test_a_topic_written_on_several_lines_stays_one_topic(world, client_for):
+    text = (
+        sample_text()
+        .replace(
+            "b) Phổ biến tầm quan trọng", "b) Phổ biến tầm quan trọng\n(nội dung tiếp theo)\nb2"
+        )
+        .replace("(nội dung tiếp theo)\nb2", "(nội dung tiếp theo)")
+    )
+    client = client_for(world.coordinator.user)
+    review = read(client, text=text)
+    client.post(reverse("plans:import_save"), review_post_data(review))
+    plan = Plan.objects.get()
+    assert plan.topics.count() == 6
+    assert "quan trọng\n(nội dung tiếp theo), ý nghĩa" in plan.topics.get(code="b").text
+
+
+def test_what_loa_could_not_place_survives_a_failed_save(world, client_for):
+    text = sample_text().replace(
+        "III. TỔ CHỨC THỰC HIỆN", "IV. PHỤ LỤC\nBảng kèm theo.\nIII. TỔ CHỨC THỰC HIỆN"
+    )
+    client = client_for(world.coordinator.user)
+    review = read(client, text=text)
+    assert review.context["unplaced"] == ["IV. PHỤ LỤC", "Bảng kèm theo."]
+    data = review_post_data(review)
+    data["unplaced"] = review.context["unplaced"]
+    data["title"] = ""  # a mistake: the page comes back
+    again = client.post(reverse("plans:import_save"), data)
+    assert again.status_code == 400
+    assert "Bảng kèm theo." in again.content.decode()

@@ -124,3 +124,96 @@ def test_the_service_refuses_a_person_of_another_agency(world):
     plan = make_plan(world)
     with pytest.raises(PermissionDenied):
         services.plan_submit(actor=world.outsider.user, plan=plan)
+
+
+def _approved(world):
+    plan = make_plan(world)
+    services.plan_submit(actor=world.coordinator.user, plan=plan)
+    services.plan_approve(actor=world.chief.user, plan=plan)
+    return plan
+
+
+def test_a_revision_carries_the_evidence_and_replaces_the_plan_once_approved(world):
+    plan = _approved(world)
+    task = plan.tasks.get(lead_unit=world.unit_b)
+    services.evidence_add(actor=world.coordinator.user, task=task, note="Đã đăng Cổng TTĐT")
+    revision = services.plan_new_revision(actor=world.coordinator.user, plan=plan)
+    carried = revision.tasks.get(lead_unit=world.unit_b)
+    assert [e.note for e in carried.evidence.all()] == ["Đã đăng Cổng TTĐT"]
+    services.plan_submit(actor=world.coordinator.user, plan=revision)
+    services.plan_approve(actor=world.chief.user, plan=revision)
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.SUPERSEDED
+    with pytest.raises(ValidationError):  # the replaced plan can no longer be published
+        services.plan_publish(actor=world.coordinator.user, plan=plan)
+
+
+def test_editing_a_draft_keeps_its_tasks_and_refuses_to_drop_one_with_evidence(world, client_for):
+    plan = _approved(world)
+    revision = services.plan_new_revision(actor=world.coordinator.user, plan=plan)
+    ids = list(revision.tasks.values_list("pk", flat=True))
+    client = client_for(world.coordinator.user)
+    form = client.get(reverse("plans:edit", args=[revision.pk]))
+    from loa.plans.tests.factories import review_post_data
+
+    data = review_post_data(form)
+    data["tasks-0-text"] = data["tasks-0-text"] + " (sửa)"
+    assert client.post(reverse("plans:edit", args=[revision.pk]), data).status_code == 302
+    assert list(revision.tasks.values_list("pk", flat=True)) == ids  # the same tasks, edited
+    task = revision.tasks.get(pk=ids[0])
+    assert task.text.endswith("(sửa)")
+    # A task that carries evidence cannot be emptied away.
+    carried = revision.tasks.order_by("order")[1]
+    from loa.plans.models import Evidence
+
+    Evidence.objects.create(task=carried, note="Biên bản hội nghị", added_by=world.admin)
+    data["tasks-1-text"] = ""
+    response = client.post(reverse("plans:edit", args=[revision.pk]), data)
+    assert response.status_code == 400
+    assert "Không thể bỏ nhiệm vụ đã có minh chứng." in response.content.decode()
+    assert revision.tasks.count() == 4
+
+
+def test_returning_a_plan_records_what_to_change(world, client_for):
+    plan = make_plan(world)
+    services.plan_submit(actor=world.coordinator.user, plan=plan)
+    client_for(world.chief.user).post(
+        reverse("plans:step", args=[plan.pk, "return"]), {"note": "Bổ sung thời hạn nhiệm vụ"}
+    )
+    plan.refresh_from_db()
+    assert plan.status == PlanStatus.DRAFT
+    assert AuditEntry.objects.get(action="plan_return").changes["note"] == (
+        "Bổ sung thời hạn nhiệm vụ"
+    )
+
+
+def test_the_agency_can_name_an_approver_other_than_the_chief(world):
+    from loa.org import services as org_services
+    from loa.org.models import Role
+
+    plan = make_plan(world)
+    services.plan_submit(actor=world.coordinator.user, plan=plan)
+    org_services.role_grant(
+        actor=world.admin, person=world.head_a, role=Role.APPROVER, agency=world.agency
+    )
+    services.plan_approve(actor=world.head_a.user, plan=plan)
+    plan.refresh_from_db()
+    assert plan.approved_by == world.head_a.user
+
+
+def test_the_province_reviewer_sees_published_plans_not_internal_ones(world, client_for):
+    from loa.org import services as org_services
+    from loa.org.models import Role
+
+    org_services.role_grant(
+        actor=world.admin,
+        person=world.outsider,
+        role=Role.PROVINCE_REVIEWER,
+        agency=world.other_agency,
+    )
+    plan = _approved(world)
+    url = reverse("plans:detail", args=[plan.pk])
+    client = client_for(world.outsider.user)
+    assert client.get(url).status_code == 404
+    services.plan_publish(actor=world.coordinator.user, plan=plan)
+    assert client.get(url).status_code == 200

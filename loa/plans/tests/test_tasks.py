@@ -131,3 +131,24 @@ def test_plan_pages_do_not_grow_queries_with_tasks(
     client = client_for(world.coordinator.user)
     with django_assert_max_num_queries(25):
         client.get(reverse("plans:detail", args=[plan.pk]))
+
+
+def test_evidence_waits_for_the_plan_to_be_approved(world):
+    from django.core.exceptions import ValidationError
+
+    draft = make_plan(world)
+    with pytest.raises(ValidationError):
+        services.evidence_add(
+            actor=world.coordinator.user, task=draft.tasks.first(), note="Quá sớm"
+        )
+
+
+def test_an_oversized_evidence_file_is_refused_not_silently_dropped(world, plan, client_for):
+    task = task_of(plan, world.unit_a)
+    big = SimpleUploadedFile("lon.pdf", b"%PDF-1.4\n" + b"0" * (21 * 1024 * 1024))
+    response = client_for(world.head_a.user).post(
+        reverse("plans:task", args=[task.pk]), {"evidence-note": "Biên bản", "evidence-file": big}
+    )
+    assert response.status_code == 400
+    assert "Tệp lớn hơn 20 MB." in response.content.decode()
+    assert not task.evidence.exists()
