@@ -167,12 +167,22 @@ def _docx_text(data: bytes) -> str:
         if child.tag.endswith("}p"):
             lines.append(Paragraph(child, word).text)
         elif child.tag.endswith("}tbl"):
-            for row in Table(child, word).rows:
-                seen = set()
+            table = Table(child, word)
+            # A table of three or more columns holds data (a task list: STT | Nội dung |
+            # Đơn vị chủ trì …): one line a row, cells joined by tabs. Narrower tables lay
+            # out the page (the header, the signature block): read cell by cell.
+            data_table = len(table.columns) >= 3
+            for row in table.rows:
+                seen, cells = set(), []
                 for cell in row.cells:
                     if id(cell._tc) not in seen:
                         seen.add(id(cell._tc))
-                        lines.extend(p.text for p in cell.paragraphs)
+                        texts = [p.text for p in cell.paragraphs]
+                        cells.append(" ".join(t.strip() for t in texts if t.strip()))
+                        if not data_table:
+                            lines.extend(texts)
+                if data_table:
+                    lines.append("\t".join(cells))
     return "\n".join(lines)[:MAX_TEXT_CHARS]
 
 

@@ -64,6 +64,8 @@ _STOP_PAIRS = {" ".join(pair.split()) for pair in _STOP_PAIRS}
 class Task:
     text: str
     units: list[str] = field(default_factory=list)
+    cooperating: list[str] = field(default_factory=list)  # from a task table's column
+    when: str | None = None  # the "thời gian" cell of a task table, as written
 
 
 @dataclass
@@ -107,6 +109,27 @@ class NotAPlan(ValueError):
 
 def _clean(line: str) -> str:
     return " ".join(line.replace("\u00a0", " ").split())
+
+
+TABLE_ROW = "\x1e"  # marks a row of a task table among the lines
+_COLUMN_WORDS = {
+    "text": ("noi dung", "nhiem vu", "cong viec", "hoat dong"),
+    "lead": ("chu tri", "don vi thuc hien", "co quan thuc hien", "don vi"),
+    "cooperating": ("phoi hop",),
+    "when": ("thoi gian", "thoi han", "tien do"),
+}
+
+
+def _task_table_columns(cells: list[str]) -> dict[str, int] | None:
+    """Column positions if these cells head a task table (Nội dung | Đơn vị chủ trì …)."""
+    found: dict[str, int] = {}
+    for index, cell in enumerate(cells):
+        folded = fold(cell)
+        for name, words in _COLUMN_WORDS.items():
+            if name not in found and any(word in folded for word in words):
+                found[name] = index
+                break
+    return found if "text" in found and "lead" in found else None
 
 
 def _starts_section(line: str) -> bool:
@@ -203,8 +226,22 @@ def _strip_item(text: str) -> str:
 
 def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan:
     """The structure of a plan's text. Raises NotAPlan for a text with no plan in it."""
-    # Cells copied from a Word table arrive separated by tabs: each is a line of its own.
-    lines = [_clean(cell) for line in text.splitlines() for cell in line.split("\t")]
+    # Cells copied from a Word table arrive separated by tabs. A task table's rows are kept
+    # whole (marked for the body reader); any other table's cells become lines of their own.
+    lines = []
+    table: dict[str, int] | None = None
+    for raw in text.splitlines():
+        cells = [_clean(cell) for cell in raw.split("\t")]
+        if len(cells) < 3:
+            table = None
+        elif table is None and (columns := _task_table_columns(cells)):
+            table = columns
+            continue
+        elif table is not None:
+            row = {name: cells[i] if i < len(cells) else "" for name, i in table.items()}
+            lines.append(TABLE_ROW + "\x1f".join(row.get(k, "") for k in _COLUMN_WORDS))
+            continue
+        lines.extend(cells)
     lines = [line for line in lines if line]
     plan = ParsedPlan(citations=find_citations(text))
     if not lines:
@@ -341,6 +378,19 @@ def _read_body(plan: ParsedPlan, lines: list[str], known_units: list[str] | None
     last: list | None = None  # the list the previous item went into, for continuations
     title_pending = False  # "PHẦN I" alone on its line: the next line is its title
     for line in lines:
+        if line.startswith(TABLE_ROW):
+            text, lead, cooperating, when = line[1:].split("\x1f")
+            if text and not text.isdigit():
+                plan.tasks.append(
+                    Task(
+                        text=_strip_item(text),
+                        units=find_units(lead, known_units) or ([lead] if lead else []),
+                        cooperating=find_units(cooperating, known_units)
+                        or ([cooperating] if cooperating else []),
+                        when=when or None,
+                    )
+                )
+            continue
         if title_pending:
             title_pending = False
             section_kind = kind = _kind(line)

@@ -411,25 +411,58 @@ def parent_document(citation) -> Document | None:
     return match_citations([citation])[0] if citation else None
 
 
-def structure_from_parsed(agency: Agency, parsed) -> tuple[PlanStructure, list[str]]:
-    """The editable structure of an imported plan; and the unit names no unit matched."""
+_QUARTER_ENDS = {"I": (3, 31), "II": (6, 30), "III": (9, 30), "IV": (12, 31)}
+
+
+def timing(text: str, year: int) -> tuple[datetime.date | None, str]:
+    """(deadline, recurrence) as a plan writes them: "Thường xuyên", "hằng quý",
+    "trước ngày 15/12/2024", "Quý II/2024"."""
+    folded = fold(text)
+    recurrence = Recurrence.ONCE
+    for words, value in (
+        (("hang thang",), Recurrence.MONTHLY),
+        (("hang quy",), Recurrence.QUARTERLY),
+        (("hang nam",), Recurrence.YEARLY),
+        (("thuong xuyen", "dinh ky", "lien tuc"), Recurrence.REGULARLY),
+    ):
+        if any(word in folded for word in words):
+            recurrence = value
+            break
+    deadline = None
+    if date := re.search(r"(\d{1,2})/(\d{1,2})/(20\d\d)", text):
+        try:
+            deadline = datetime.date(int(date[3]), int(date[2]), int(date[1]))
+        except ValueError:
+            deadline = None
+    elif quarter := re.search(r"quý\s+(IV|III|II|I)\b(?:\D*(20\d\d))?", text, re.IGNORECASE):
+        month, day = _QUARTER_ENDS[quarter[1].upper()]
+        deadline = datetime.date(int(quarter[2] or year), month, day)
+    return deadline, recurrence
+
+
+def structure_from_parsed(agency: Agency, parsed) -> tuple[PlanStructure, list[list[str]]]:
+    """The editable structure of an imported plan; and, per task, the unit names that no
+    unit of the agency matched (offered for creation on the review page)."""
     from loa.plans.importing import is_generic
 
-    unknown: list[str] = []
+    year = parsed.year or timezone.localdate().year
+    unknown: list[list[str]] = []
     tasks = []
     for task in parsed.tasks:
-        units = [match_unit(agency, name) for name in task.units if not is_generic(name)]
-        unknown += [n for n in task.units if not is_generic(n) and match_unit(agency, n) is None]
-        found = [u for u in units if u is not None]
+        names = [n for n in [*task.units, *task.cooperating] if not is_generic(n)]
+        matched = {name: match_unit(agency, name) for name in names}
+        unknown.append([name for name, unit in matched.items() if unit is None])
+        leads = [matched[n] for n in task.units if not is_generic(n) and matched[n]]
+        helpers = [matched[n] for n in task.cooperating if not is_generic(n) and matched[n]]
+        deadline, recurrence = timing(f"{task.text} {task.when or ''}", year)
         tasks.append(
             TaskData(
                 text=task.text,
-                lead_unit=found[0] if found else None,
-                cooperating_units=found[1:],
+                lead_unit=leads[0] if leads else None,
+                cooperating_units=list(dict.fromkeys(leads[1:] + helpers)),
                 all_units=any(is_generic(n) for n in task.units),
-                recurrence=Recurrence.REGULARLY
-                if "thường xuyên" in task.text or "định kỳ" in task.text
-                else Recurrence.ONCE,
+                deadline=deadline,
+                recurrence=recurrence,
             )
         )
     structure = PlanStructure(
@@ -437,7 +470,7 @@ def structure_from_parsed(agency: Agency, parsed) -> tuple[PlanStructure, list[s
         forms=list(parsed.forms),
         tasks=tasks,
     )
-    return structure, list(dict.fromkeys(unknown))
+    return structure, unknown
 
 
 def header_from_parsed(parsed) -> dict:

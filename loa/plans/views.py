@@ -362,16 +362,8 @@ def plan_import(request):
         except importing.PlanImportError as error:
             form.add_error(None, str(error))
         else:
-            structure, _unknown = services.structure_from_parsed(agency, parsed)
-            unknown_by_task = {}
-            for index, task in enumerate(parsed.tasks):
-                names = [
-                    n
-                    for n in task.units
-                    if not importing.is_generic(n) and services.match_unit(agency, n) is None
-                ]
-                if names:
-                    unknown_by_task[index] = "; ".join(names)
+            structure, unknown = services.structure_from_parsed(agency, parsed)
+            unknown_by_task = {i: "; ".join(names) for i, names in enumerate(unknown) if names}
             header = services.header_from_parsed(parsed)
             initial = _plan_initial(header, structure)
             if parsed.parent:  # known or not: unknown ones are offered for the library below

@@ -1,5 +1,7 @@
 """Importing a plan from its text: proposed on one page, corrected, then saved as a draft."""
 
+import datetime
+import io
 import json
 
 import pytest
@@ -181,3 +183,66 @@ def test_what_loa_could_not_place_survives_a_failed_save(world, client_for):
     again = client.post(reverse("plans:import_save"), data)
     assert again.status_code == 400
     assert "Bảng kèm theo." in again.content.decode()
+
+
+def test_tasks_laid_out_as_a_table_in_a_docx(world, client_for):
+    """STT | Nội dung | Đơn vị chủ trì | Đơn vị phối hợp | Thời gian: one task a row."""
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    for line in (
+        "KẾ HOẠCH",
+        "Tuyên truyền cải cách hành chính năm 2024",
+        "I. MỤC ĐÍCH",
+        "- Nâng cao nhận thức.",
+        "II. NHIỆM VỤ CỤ THỂ",
+    ):
+        word.add_paragraph(line)
+    rows = [
+        ("STT", "Nội dung công việc", "Đơn vị chủ trì", "Đơn vị phối hợp", "Thời gian"),
+        (
+            "1",
+            "Đăng tin trên Cổng thông tin",
+            "Trung tâm Tin học – Công báo",
+            "Phòng Hành chính – Quản trị",
+            "Thường xuyên",
+        ),
+        ("2", "Tổ chức hội nghị quán triệt", "Phòng Hành chính – Quản trị", "", "Quý II/2024"),
+    ]
+    table = word.add_table(rows=len(rows), cols=5)
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    word.add_paragraph("Nơi nhận:")
+    word.add_paragraph("- Lưu: VT.")
+    out = io.BytesIO()
+    word.save(out)
+    client = client_for(world.coordinator.user)
+    review = client.post(
+        reverse("plans:import"), {"file": SimpleUploadedFile("kh.docx", out.getvalue())}
+    )
+    tasks = review.context["tasks"].initial
+    assert [
+        (t["text"], t["lead_unit"], list(t["cooperating_units"]), t["recurrence"], t["deadline"])
+        for t in tasks
+    ] == [
+        ("Đăng tin trên Cổng thông tin", world.unit_b, [world.unit_a], "regularly", None),
+        ("Tổ chức hội nghị quán triệt", world.unit_a, [], "once", datetime.date(2024, 6, 30)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "deadline", "recurrence"),
+    [
+        ("Thường xuyên", None, "regularly"),
+        ("Báo cáo hằng quý", None, "quarterly"),
+        ("Hằng tháng", None, "monthly"),
+        ("trước ngày 15/12/2024", datetime.date(2024, 12, 15), "once"),
+        ("Quý III", datetime.date(2023, 9, 30), "once"),
+        ("ngày 31/02/2024", None, "once"),
+    ],
+)
+def test_deadlines_and_recurrences_as_plans_write_them(written, deadline, recurrence):
+    from loa.plans.services import timing
+
+    assert timing(written, 2023) == (deadline, recurrence)
