@@ -182,14 +182,26 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.text[:80]
 
-    def derived_status(self, today: datetime.date, evidence_count: int) -> str:
-        """Not started, in progress, done or overdue — from evidence and deadline."""
+    def derived_status(
+        self,
+        today: datetime.date,
+        evidence_count: int,
+        units_done: int = 0,
+        units_total: int = 0,
+    ) -> str:
+        """Not started, in progress, done or overdue — from evidence and deadline. A task of
+        every unit is done when every unit has proved it, in progress before."""
         if self.status_override:
             return self.status_override
         if evidence_count:
-            return TaskStatus.DONE if self.recurrence == Recurrence.ONCE else TaskStatus.IN_PROGRESS
-        due = self.deadline or datetime.date(self.plan.year, 12, 31)
-        return TaskStatus.OVERDUE if due < today else TaskStatus.NOT_STARTED
+            finished = not self.all_units or units_done >= units_total
+            if finished and self.recurrence == Recurrence.ONCE:
+                return TaskStatus.DONE
+            return TaskStatus.IN_PROGRESS
+        return TaskStatus.OVERDUE if self.due() < today else TaskStatus.NOT_STARTED
+
+    def due(self) -> datetime.date:
+        return self.deadline or datetime.date(self.plan.year, 12, 31)
 
 
 class Evidence(models.Model):
@@ -197,6 +209,15 @@ class Evidence(models.Model):
     dispatches, publications and reports link here as they arrive."""
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="evidence")
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The unit whose work it proves (for a task of every unit)."),
+    )
     note = models.TextField(_("note"))
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)

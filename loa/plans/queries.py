@@ -11,7 +11,7 @@ from loa.core.models import User
 from loa.org.models import Unit
 from loa.org.permissions import actor_for
 from loa.plans import permissions
-from loa.plans.models import Plan, Task, TaskStatus
+from loa.plans.models import Evidence, Plan, Task, TaskStatus
 
 STATUS_ORDER: list[str] = [
     TaskStatus.OVERDUE,
@@ -34,10 +34,23 @@ def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None)
     rows = list(
         tasks.select_related("plan", "lead_unit")
         .prefetch_related("cooperating_units", "topics", "forms")
-        .annotate(evidence_count=Count("evidence", distinct=True))
+        .annotate(
+            evidence_count=Count("evidence", distinct=True),
+            units_done=Count("evidence__unit", distinct=True),
+        )
+    )
+    # A task of every unit is done when each unit has proved it: count the agency's units.
+    agencies = {t.plan.agency_id for t in rows if t.all_units}
+    unit_counts = dict(
+        Unit.objects.filter(agency_id__in=agencies, dissolved_on__isnull=True)
+        .values("agency_id")
+        .annotate(n=Count("id"))
+        .values_list("agency_id", "n")
     )
     for task in rows:
-        task.status = task.derived_status(today, task.evidence_count)
+        task.status = task.derived_status(
+            today, task.evidence_count, task.units_done, unit_counts.get(task.plan.agency_id, 0)
+        )
     return rows
 
 
@@ -74,10 +87,27 @@ def coverage(plan: Plan) -> Coverage:
     units = list(Unit.objects.filter(agency=plan.agency_id, dissolved_on__isnull=True))
     topic_form: dict = {}
     task_unit: dict = {}
+    proved = set(
+        Evidence.objects.filter(task__plan=plan, unit__isnull=False).values_list(
+            "task_id", "unit_id"
+        )
+    )
+    today = timezone.localdate()
     for task in tasks:
         for topic in task.topics.all():
             for form in task.forms.all():
                 topic_form[(topic.pk, form.pk)] = topic_form.get((topic.pk, form.pk), 0) + 1
+        if task.all_units and not task.status_override:
+            # Each unit's own cell: proved by that unit, or waiting by the deadline.
+            for unit in units:
+                if (task.pk, unit.pk) in proved:
+                    task_unit[(task.pk, unit.pk)] = TaskStatus.DONE
+                else:
+                    late = task.due() < today
+                    task_unit[(task.pk, unit.pk)] = (
+                        TaskStatus.OVERDUE if late else TaskStatus.NOT_STARTED
+                    )
+            continue
         named = units if task.all_units else [task.lead_unit, *task.cooperating_units.all()]
         for unit in named:
             if unit is not None:

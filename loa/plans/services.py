@@ -295,6 +295,7 @@ def plan_new_revision(*, actor: User, plan: Plan) -> Plan:
         for item in old.evidence.all():
             Evidence.objects.create(
                 task=new,
+                unit=item.unit,
                 note=item.note,
                 file=item.file.name,
                 file_name=item.file_name,
@@ -350,6 +351,16 @@ def plan_copy_to_year(*, actor: User, plan: Plan, year: int) -> Plan:
 
 
 @transaction.atomic
+def _unit_proved(actor: User, task: Task) -> Unit | None:
+    """Whose work the evidence proves: for a task of every unit, the unit its head leads."""
+    if not task.all_units:
+        return task.lead_unit
+    headed = permissions.actor_for(actor).headed_unit_ids()
+    return (
+        Unit.objects.filter(pk__in=headed, agency_id=task.plan.agency_id).order_by("name").first()
+    )
+
+
 def _require_running(task: Task) -> None:
     status = Plan.objects.filter(pk=task.plan_id).values_list("status", flat=True).first()
     if status not in (PlanStatus.APPROVED, PlanStatus.PUBLISHED):
@@ -382,7 +393,9 @@ def evidence_add(*, actor: User, task: Task, note: str, upload=None) -> Evidence
     _require_running(task)
     if not note.strip():
         raise ValidationError({"note": ValidationError(EVIDENCE_NEEDS_NOTE, code="note")})
-    evidence = Evidence(task=task, note=note.strip(), added_by=actor)
+    evidence = Evidence(
+        task=task, note=note.strip(), added_by=actor, unit=_unit_proved(actor, task)
+    )
     if upload is not None:
         evidence.file_name = (upload.name or "minh-chung").rsplit("/", 1)[-1][:200]
         evidence.file.save(evidence.file_name, upload, save=False)
@@ -452,8 +465,10 @@ def structure_from_parsed(agency: Agency, parsed) -> tuple[PlanStructure, list[l
         names = [n for n in [*task.units, *task.cooperating] if not is_generic(n)]
         matched = {name: match_unit(agency, name) for name in names}
         unknown.append([name for name, unit in matched.items() if unit is None])
-        leads = [matched[n] for n in task.units if not is_generic(n) and matched[n]]
-        helpers = [matched[n] for n in task.cooperating if not is_generic(n) and matched[n]]
+        leads = [u for n in task.units if not is_generic(n) and (u := matched[n]) is not None]
+        helpers = [
+            u for n in task.cooperating if not is_generic(n) and (u := matched[n]) is not None
+        ]
         deadline, recurrence = timing(f"{task.text} {task.when or ''}", year)
         tasks.append(
             TaskData(

@@ -32,6 +32,11 @@ def highlight_html(text: str, query: str, *, around: int | None = None) -> str:
         if first is None:
             return escape(text[: around * 2]) + ("…" if len(text) > around * 2 else "")
         start, end = max(0, first.start() - around), min(len(text), first.end() + around)
+        # Cut at spaces, not inside a word.
+        if start > 0 and (space := text.find(" ", start, first.start())) != -1:
+            start = space + 1
+        if end < len(text) and (space := text.rfind(" ", first.end(), end)) != -1:
+            end = space
     pieces, cursor = [], start
     for match in pattern.finditer(text, start, end):
         pieces.append(escape(text[cursor : match.start()]))
@@ -51,6 +56,15 @@ def snippet(text, query):
     return mark_safe(  # noqa: S308 - escaped in highlight_html
         highlight_html(str(text or ""), str(query or ""), around=120)
     )
+
+
+@register.filter
+def isodate(value):
+    """ "2022-12-30" (as the citation finder gives dates) shown as 30/12/2022."""
+    if not value:
+        return ""
+    year, month, day = str(value).split("-")
+    return f"{day}/{month}/{year}"
 
 
 @register.filter

@@ -152,3 +152,19 @@ def test_an_oversized_evidence_file_is_refused_not_silently_dropped(world, plan,
     assert response.status_code == 400
     assert "Tệp lớn hơn 20 MB." in response.content.decode()
     assert not task.evidence.exists()
+
+
+def test_a_task_of_every_unit_is_proved_unit_by_unit(world, plan, client_for):
+    task = plan.tasks.get(all_units=True)
+    client_for(world.head_a.user).post(
+        reverse("plans:task", args=[task.pk]), {"evidence-note": "Đã phổ biến tới phòng"}
+    )
+    assert task.evidence.get().unit == world.unit_a
+    assert status_of(task) == TaskStatus.IN_PROGRESS  # one unit of three has proved it
+    coverage = (
+        client_for(world.coordinator.user)
+        .get(reverse("plans:coverage", args=[plan.pk]))
+        .context["coverage"]
+    )
+    assert coverage.task_unit[(task.pk, world.unit_a.pk)] == TaskStatus.DONE
+    assert coverage.task_unit[(task.pk, world.unit_b.pk)] == TaskStatus.OVERDUE
