@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from loa.core.models import User
 from loa.org.models import Agency, Person, Role, RoleAssignment, Unit
+from loa.org.tree import subtree_ids
 
 # Roles that see and manage the whole agency's organisation.
 MANAGING_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COORDINATOR})
@@ -36,21 +37,8 @@ class Actor:
     def headed_unit_ids(self) -> set[int]:
         """Units this person heads, with all their sub-units."""
         heads = {a.unit_id for a in self.assignments if a.role == Role.UNIT_HEAD and a.unit_id}
-        if not heads:
-            return set()
         agency_ids = {a.agency_id for a in self.assignments if a.role == Role.UNIT_HEAD}
-        children: dict[int | None, list[int]] = {}
-        for unit_id, parent_id in Unit.objects.filter(agency_id__in=agency_ids).values_list(
-            "id", "parent_id"
-        ):
-            children.setdefault(parent_id, []).append(unit_id)
-        found, stack = set(), list(heads)
-        while stack:
-            unit_id = stack.pop()
-            if unit_id not in found:
-                found.add(unit_id)
-                stack.extend(children.get(unit_id, []))
-        return found
+        return subtree_ids(heads, agency_ids)
 
 
 def actor_for(user: User) -> Actor:

@@ -27,6 +27,7 @@ from loa.org.models import (
     Unit,
     UnitVersion,
 )
+from loa.org.tree import subtree_ids
 
 EFFECTIVE_BEFORE_LAST_CHANGE = _(
     "The date of the change must not be before %(date)s, the date of the last change."
@@ -227,18 +228,7 @@ def _unit_new_version(
 
 
 def _descendant_ids(unit: Unit) -> set[int]:
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in Unit.objects.filter(agency_id=unit.agency_id).values_list(
-        "id", "parent_id"
-    ):
-        children.setdefault(parent_id, []).append(unit_id)
-    found, stack = set(), [unit.pk]
-    while stack:
-        current = stack.pop()
-        if current not in found:
-            found.add(current)
-            stack.extend(children.get(current, []))
-    return found
+    return subtree_ids({unit.pk}, {unit.agency_id})
 
 
 def _require_active_unit(unit: Unit) -> None:
