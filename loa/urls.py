@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("loa.org.urls")),
     path("library/", include("loa.library.urls")),
     path("plans/", include("loa.plans.urls")),
+    path("", include("loa.outreach.urls")),
     path("accounts/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

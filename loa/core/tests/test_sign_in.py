@@ -72,10 +72,18 @@ def test_menu_fits_the_role(world, client_for):
         page = client_for(person.user).get(reverse("core:home"))
         return [label for _url, label, _key in page.context["menu"]]
 
-    assert menu(world.staff_a) == ["Trang chủ", "Kế hoạch", "Thư viện văn bản", "Hồ sơ của tôi"]
+    assert menu(world.staff_a) == [
+        "Trang chủ",
+        "Hộp thư",
+        "Kế hoạch",
+        "Thư viện văn bản",
+        "Hồ sơ của tôi",
+    ]
     managing = [
         "Trang chủ",
+        "Hộp thư",
         "Kế hoạch",
+        "Gửi tài liệu",
         "Thư viện văn bản",
         "Cán bộ",
         "Cơ cấu tổ chức",
@@ -87,6 +95,7 @@ def test_menu_fits_the_role(world, client_for):
     assert [key for _u, _l, key in admin_menu] == [
         "home",
         "plans",
+        "outreach",
         "library",
         "people",
         "agencies",

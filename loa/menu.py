@@ -1,9 +1,12 @@
-"""The shell around every page: the menu a person sees depends on their roles."""
+"""The shell around every page: the menu a person sees depends on their roles.
+
+It lives beside the settings, not in an app, because it composes all of them."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loa.org import permissions
+from loa.outreach.queries import unread_count
 
 
 def shell(request):
@@ -12,7 +15,14 @@ def shell(request):
         return {"menu": []}
     actor = permissions.actor_for(user)
     menu = [(reverse("core:home"), _("Home"), "home")]
+    if actor.person is not None:
+        menu.append((reverse("outreach:inbox"), _("Inbox"), "inbox"))
+        unread = unread_count(user)
+    else:
+        unread = 0
     menu.append((reverse("plans:list"), _("Plans"), "plans"))
+    if actor.is_superuser or actor.roles():
+        menu.append((reverse("outreach:list"), _("Dispatches"), "outreach"))
     menu.append((reverse("library:search"), _("Library"), "library"))
     if permissions.can_list_people(user):
         menu.append((reverse("org:people"), _("People"), "people"))
@@ -22,4 +32,4 @@ def shell(request):
         menu.append((reverse("org:profile"), _("My profile"), "profile"))
     if user.is_superuser:
         menu.append((reverse("admin:index"), _("System administration"), "admin"))
-    return {"menu": menu, "actor": actor}
+    return {"menu": menu, "actor": actor, "unread": unread}

@@ -1,0 +1,98 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from loa.core.forms import BootstrapFormMixin, DateInput
+from loa.library.models import Document
+from loa.org.models import Category, Person, Unit
+from loa.outreach.models import Channel
+from loa.plans.models import Task
+
+
+class DispatchForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    message = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    document_codes = forms.CharField(
+        label=_("Documents from the library"),
+        max_length=500,
+        required=False,
+        help_text=_("Numbers and symbols separated by commas, e.g. 76/NQ-CP, 08/CT-UBND"),
+    )
+    tasks = forms.ModelMultipleChoiceField(
+        label=_("Tasks it serves"),
+        queryset=Task.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+    )
+    whole_agency = forms.BooleanField(label=_("Everyone in the agency"), required=False)
+    units = forms.ModelMultipleChoiceField(
+        label=_("Units"),
+        queryset=Unit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    subunits = forms.BooleanField(label=_("with their sub-units"), required=False, initial=True)
+    categories = forms.MultipleChoiceField(
+        label=_("Only these categories"),
+        choices=Category.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    people = forms.ModelMultipleChoiceField(
+        label=_("Named people"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    email = forms.BooleanField(
+        label=_("Also by e-mail, with a personal link"), required=False, initial=True
+    )
+    acknowledge_by = forms.DateField(label=_("Acknowledge by"), required=False, widget=DateInput())
+
+    def __init__(self, *args, agency, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.agency = agency
+        self.fields["units"].queryset = Unit.objects.filter(
+            agency=agency, dissolved_on__isnull=True
+        ).order_by("name")
+        self.fields["people"].queryset = Person.objects.filter(agency=agency, is_active=True)
+        self.fields["tasks"].queryset = Task.objects.filter(
+            plan__agency=agency, plan__status__in=["approved", "published"]
+        ).select_related("plan")
+
+    def clean_document_codes(self):
+        from loa.library.services import code_key
+
+        codes = [c.strip() for c in self.cleaned_data["document_codes"].split(",") if c.strip()]
+        documents, missing = [], []
+        for code in codes:
+            found = Document.objects.filter(code_key=code_key(code)).order_by("-issued_on").first()
+            (documents.append(found) if found else missing.append(code))
+        if missing:
+            raise forms.ValidationError(
+                _("The library has no document %(codes)s.") % {"codes": ", ".join(missing)}
+            )
+        return documents
+
+    def audience(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "whole_agency": data["whole_agency"],
+            "units": [u.pk for u in data["units"]],
+            "subunits": data["subunits"],
+            "categories": list(data["categories"]),
+            "people": [p.pk for p in data["people"]],
+        }
+
+    def channels(self) -> list[str]:
+        return [Channel.EMAIL] if self.cleaned_data["email"] else []
+
+
+class AcknowledgeForm(BootstrapFormMixin, forms.Form):
+    comment = forms.CharField(
+        label=_("A comment or a question (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -1,0 +1,93 @@
+"""Dispatches: documents sent to an audience, and one delivery per person who was asked to
+read and acknowledge them. The audience is frozen into deliveries when the dispatch is sent,
+so later staff changes never rewrite who was asked."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from loa.library.models import Document
+from loa.org.models import Agency, Person, Unit
+from loa.plans.models import Task
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("In-app inbox")
+    EMAIL = "email", _("E-mail")
+
+
+class DispatchStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENDING = "sending", _("Sending")
+    SENT = "sent", _("Sent")
+    EMPTY = "empty", _("Sent to nobody: the audience was empty")
+
+
+class Dispatch(models.Model):
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="dispatches"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    message = models.TextField(_("message"), blank=True)
+    documents = models.ManyToManyField(Document, verbose_name=_("documents"), blank=True)
+    tasks = models.ManyToManyField(
+        Task, verbose_name=_("tasks it serves"), blank=True, related_name="dispatches"
+    )
+    # The audience rules, kept as chosen: {"whole_agency", "units", "subunits",
+    # "categories", "people"}; resolved into deliveries when the dispatch is sent.
+    audience = models.JSONField(_("audience"), default=dict)
+    channels = models.JSONField(_("channels"), default=list)
+    acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("dispatch")
+        verbose_name_plural = _("dispatches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Delivery(models.Model):
+    """One person asked to read one dispatch: when they opened it, and acknowledged it."""
+
+    class Mail(models.TextChoices):
+        NONE = "none", _("No e-mail")
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="deliveries")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deliveries")
+    unit = models.ForeignKey(  # the person's unit when the dispatch was sent
+        Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    opened_channel = models.CharField(max_length=10, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_channel = models.CharField(max_length=10, blank=True)
+    comment = models.TextField(blank=True)
+    mail = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
+    mail_attempts = models.PositiveSmallIntegerField(default=0)
+    mail_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["dispatch", "id"]
+        constraints = [
+            # Exactly once: a worker that dies and starts again cannot make a second delivery.
+            models.UniqueConstraint(fields=["dispatch", "person"], name="delivery_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispatch} → {self.person}"

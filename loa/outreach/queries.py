@@ -1,0 +1,84 @@
+"""Reads for outreach: the audience a dispatch's rules select, and the reach figures."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from loa.core.models import User
+from loa.org.models import Agency, Person
+from loa.org.tree import subtree_ids
+from loa.outreach.models import Delivery, Dispatch
+
+
+def audience(agency: Agency, rules: dict) -> QuerySet[Person]:
+    """The people the rules select, working in the agency now: the whole agency or the chosen
+    units (with their sub-units if asked), narrowed to the chosen categories; named people
+    always."""
+    people = Person.objects.filter(agency=agency, is_active=True)
+    if rules.get("whole_agency"):
+        chosen = Q(agency=agency)
+    else:
+        units = {int(u) for u in rules.get("units", [])}
+        if rules.get("subunits"):
+            units = subtree_ids(units, {agency.pk})
+        chosen = Q(unit_id__in=units)
+    if rules.get("categories"):
+        chosen &= Q(category__in=rules["categories"])
+    named = Q(pk__in=[int(p) for p in rules.get("people", [])])
+    return people.filter(chosen | named)
+
+
+@dataclass
+class Reach:
+    total: int
+    opened: int
+    acknowledged: int
+    mail_failed: int
+
+    @property
+    def acknowledged_percent(self) -> int:
+        return round(100 * self.acknowledged / self.total) if self.total else 0
+
+
+def reach(deliveries: QuerySet[Delivery]) -> Reach:
+    figures = deliveries.aggregate(
+        total=Count("id"),
+        opened=Count("id", filter=Q(opened_at__isnull=False)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        mail_failed=Count("id", filter=Q(mail=Delivery.Mail.FAILED)),
+    )
+    return Reach(**figures)
+
+
+def reach_by_unit(deliveries: QuerySet[Delivery]) -> list:
+    return list(
+        deliveries.values("unit__name")
+        .annotate(
+            total=Count("id"),
+            opened=Count("id", filter=Q(opened_at__isnull=False)),
+            acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+        )
+        .order_by("unit__name")
+    )
+
+
+def inbox_of(user: User) -> QuerySet[Delivery]:
+    return (
+        Delivery.objects.filter(person__user=user)
+        .exclude(dispatch__status="draft")
+        .select_related("dispatch")
+        .order_by("-created_at")
+    )
+
+
+def unread_count(user: User) -> int:
+    return inbox_of(user).filter(opened_at__isnull=True).count()
+
+
+def dispatches_for_list(user: User, visible: QuerySet[Dispatch]) -> QuerySet[Dispatch]:
+    return visible.select_related("agency").annotate(
+        people=Count("deliveries", distinct=True),
+        acknowledged=Count(
+            "deliveries", filter=Q(deliveries__acknowledged_at__isnull=False), distinct=True
+        ),
+    )

@@ -1,0 +1,207 @@
+"""Every change in outreach: dispatches, their deliveries, opening and acknowledging.
+
+Sending never runs in a request: `dispatch_send` marks the dispatch and enqueues `deliver`,
+which freezes the audience into deliveries in batches (a unique constraint makes a second run
+add nothing) and enqueues the mail in batches; each mail is sent at most once, retried with
+backoff when the SMTP server fails, then marked failed with the reason.
+"""
+
+import datetime
+import logging
+import smtplib
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loa.core.models import User
+from loa.core.services import audit_record
+from loa.org.models import Agency
+from loa.outreach import permissions, queries
+from loa.outreach.models import Channel, Delivery, Dispatch, DispatchStatus
+
+logger = logging.getLogger(__name__)
+
+NOT_A_DRAFT = _("This dispatch has been sent already.")
+NO_AUDIENCE = _("Choose who receives it: the whole agency, units, or named people.")
+NOT_YOURS = _("This was sent to someone else.")
+LINK_SALT = "loa.outreach.link"
+LINK_DAYS = 60
+BATCH = 500
+MAIL_ATTEMPTS = 4
+
+
+@transaction.atomic
+def dispatch_create(
+    *,
+    actor: User,
+    agency: Agency,
+    title: str,
+    audience: dict,
+    message: str = "",
+    channels: list[str] | None = None,
+    documents=(),
+    tasks=(),
+    acknowledge_by: datetime.date | None = None,
+) -> Dispatch:
+    if not permissions.can_send(actor, agency.pk):
+        raise PermissionDenied
+    if not (audience.get("whole_agency") or audience.get("units") or audience.get("people")):
+        raise ValidationError(NO_AUDIENCE, code="audience")
+    chosen = {Channel(c) for c in channels or []} | {Channel.INBOX}  # the inbox, always
+    dispatch = Dispatch.objects.create(
+        agency=agency,
+        title=title.strip(),
+        message=message.strip(),
+        audience=audience,
+        channels=sorted(chosen),
+        acknowledge_by=acknowledge_by,
+        created_by=actor,
+    )
+    dispatch.documents.set(documents)
+    dispatch.tasks.set(tasks)
+    audit_record(actor=actor, action="dispatch_create", target=dispatch, changes={"title": title})
+    return dispatch
+
+
+@transaction.atomic
+def dispatch_send(*, actor: User, dispatch: Dispatch) -> Dispatch:
+    if not permissions.can_send(actor, dispatch.agency_id):
+        raise PermissionDenied
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)  # pressed twice
+    if dispatch.status != DispatchStatus.DRAFT:
+        raise ValidationError(NOT_A_DRAFT, code="sent")
+    dispatch.status, dispatch.sent_at = DispatchStatus.SENDING, timezone.now()
+    dispatch.save(update_fields=["status", "sent_at"])
+    audit_record(actor=actor, action="dispatch_send", target=dispatch)
+    from loa.outreach.tasks import deliver
+
+    transaction.on_commit(lambda: deliver.enqueue(dispatch_id=dispatch.pk))
+    return dispatch
+
+
+def dispatch_deliver(*, dispatch_id: int) -> int:
+    """Freeze the audience into deliveries, batch by batch; safe to run again after a crash.
+    Returns how many people the dispatch reaches."""
+    dispatch = Dispatch.objects.select_related("agency").get(pk=dispatch_id)
+    by_mail = Channel.EMAIL in dispatch.channels
+    people = queries.audience(dispatch.agency, dispatch.audience).values_list(
+        "id", "unit_id", "email"
+    )
+    batch: list[Delivery] = []
+    for person_id, unit_id, email in people.iterator(chunk_size=BATCH):
+        mail = Delivery.Mail.PENDING if by_mail and email else Delivery.Mail.NONE
+        batch.append(Delivery(dispatch=dispatch, person_id=person_id, unit_id=unit_id, mail=mail))
+        if len(batch) == BATCH:
+            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+            batch = []
+    Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    total = dispatch.deliveries.count()
+    status = DispatchStatus.SENT if total else DispatchStatus.EMPTY
+    Dispatch.objects.filter(pk=dispatch.pk).update(status=status)
+    audit_record(actor=None, action="dispatch_deliver", target=dispatch, changes={"people": total})
+    if by_mail:
+        from loa.outreach.tasks import send_mail_batch
+
+        pending = list(
+            dispatch.deliveries.filter(mail=Delivery.Mail.PENDING).values_list("id", flat=True)
+        )
+        for start in range(0, len(pending), BATCH):
+            send_mail_batch.enqueue(delivery_ids=pending[start : start + BATCH])
+    return total
+
+
+def signed_link(delivery: Delivery) -> str:
+    token = signing.dumps({"d": delivery.pk}, salt=LINK_SALT)
+    return settings.SITE_URL.rstrip("/") + reverse("outreach:link", args=[token])
+
+
+def delivery_from_link(token: str) -> int | None:
+    """The delivery a personal link names, or None if it is forged or expired."""
+    try:
+        return signing.loads(token, salt=LINK_SALT, max_age=LINK_DAYS * 24 * 3600)["d"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+
+
+def delivery_send_mail(*, delivery_id: int) -> str:
+    """Send one delivery's e-mail at most once. Returns its mail state afterwards."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .select_related("dispatch", "person")
+            .filter(pk=delivery_id, mail=Delivery.Mail.PENDING)
+            .first()
+        )
+        if delivery is None:  # sent already, or another worker holds it
+            return "skipped"
+        context = {"delivery": delivery, "link": signed_link(delivery)}
+        message = EmailMultiAlternatives(
+            subject=f"[Loa] {delivery.dispatch.title}",
+            body=render_to_string("outreach/mail.txt", context),
+            to=[delivery.person.email],
+        )
+        message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            delivery.mail_attempts += 1
+            delivery.mail_error = str(error)[:300]
+            if delivery.mail_attempts >= MAIL_ATTEMPTS:
+                delivery.mail = Delivery.Mail.FAILED
+            delivery.save(update_fields=["mail_attempts", "mail_error", "mail"])
+            logger.warning("Mail for delivery %s failed: %s", delivery.pk, error)
+            return delivery.mail
+        delivery.mail, delivery.mail_error = Delivery.Mail.SENT, ""
+        delivery.mail_attempts += 1
+        delivery.save(update_fields=["mail", "mail_error", "mail_attempts"])
+        return delivery.mail
+
+
+def _own(actor: User, delivery: Delivery) -> None:
+    if delivery.person.user_id != actor.pk:
+        raise PermissionDenied(NOT_YOURS)
+
+
+@transaction.atomic
+def delivery_open(*, actor: User, delivery: Delivery, channel: str) -> Delivery:
+    """The first open is recorded, with the channel it came through."""
+    _own(actor, delivery)
+    updated = Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now(), opened_channel=Channel(channel)
+    )
+    if updated:
+        audit_record(
+            actor=actor, action="delivery_open", target=delivery, changes={"channel": channel}
+        )
+    delivery.refresh_from_db()
+    return delivery
+
+
+@transaction.atomic
+def delivery_acknowledge(
+    *, actor: User, delivery: Delivery, channel: str, comment: str = ""
+) -> Delivery:
+    """ "Tôi đã đọc và nắm được nội dung": once, by the person themself."""
+    _own(actor, delivery)
+    delivery_open(actor=actor, delivery=delivery, channel=channel)
+    updated = Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
+        acknowledged_at=timezone.now(),
+        acknowledged_channel=Channel(channel),
+        comment=comment.strip()[:2000],
+    )
+    if updated:
+        audit_record(
+            actor=actor,
+            action="delivery_acknowledge",
+            target=delivery,
+            changes={"channel": channel, "comment": comment.strip()[:200]},
+        )
+    delivery.refresh_from_db()
+    return delivery

@@ -1,0 +1,27 @@
+import datetime
+
+from django.utils import timezone
+from django_tasks import task
+
+from loa.outreach import services
+from loa.outreach.models import Delivery
+
+
+@task()
+def deliver(*, dispatch_id: int) -> int:
+    return services.dispatch_deliver(dispatch_id=dispatch_id)
+
+
+@task()
+def send_mail_batch(*, delivery_ids: list[int]) -> None:
+    """One task a batch; a delivery whose mail failed is tried again later, with backoff
+    (on a backend that can defer work; the database-backed worker can)."""
+    retry = []
+    for delivery_id in delivery_ids:
+        if services.delivery_send_mail(delivery_id=delivery_id) == Delivery.Mail.PENDING:
+            retry.append(delivery_id)
+    if retry and send_mail_batch.get_backend().supports_defer:
+        attempts = Delivery.objects.filter(pk=retry[0]).values_list("mail_attempts", flat=True)
+        wait = 60 * 2 ** (attempts[0] if attempts else 1)  # 2, 4, 8 … minutes
+        later = send_mail_batch.using(run_after=timezone.now() + datetime.timedelta(seconds=wait))
+        later.enqueue(delivery_ids=retry)

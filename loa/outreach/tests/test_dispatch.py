@@ -1,0 +1,195 @@
+"""Sending documents to an audience and knowing who received, read and acknowledged them."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from loa.core.models import AuditEntry
+from loa.org.models import Category
+from loa.outreach import queries, services
+from loa.outreach.models import Delivery, Dispatch, DispatchStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def make_dispatch(world, **audience):
+    return services.dispatch_create(
+        actor=world.coordinator.user,
+        agency=world.agency,
+        title="Quán triệt Nghị quyết 76/NQ-CP",
+        audience=audience or {"whole_agency": True},
+        channels=["email"],
+    )
+
+
+def send(world, dispatch, capture):
+    with capture(execute=True):
+        services.dispatch_send(actor=world.coordinator.user, dispatch=dispatch)
+    dispatch.refresh_from_db()
+    return dispatch
+
+
+def test_the_audience_rules_select_units_sub_units_categories_and_named_people(world):
+    names = lambda rules: sorted(p.full_name for p in queries.audience(world.agency, rules))  # noqa: E731
+    assert names({"units": [world.unit_a.pk]}) == [
+        "Lê Thị Dung",
+        "Nguyễn Thị Hằng",
+        "Trần Văn Đức",
+    ]
+    assert "Đỗ Minh Anh" in names({"units": [world.unit_a.pk], "subunits": True})
+    assert names({"whole_agency": True, "categories": [Category.CADRE]}) == ["Phan Thế Huy"]
+    assert names({"people": [world.staff_b.pk]}) == ["Đặng Quốc Bảo"]
+    assert "Hoàng Văn Nam" not in names({"whole_agency": True})  # another agency
+
+
+def test_sending_freezes_the_audience_into_one_delivery_each(
+    world, django_capture_on_commit_callbacks, smtp_inbox
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    assert dispatch.status == DispatchStatus.SENT
+    assert dispatch.deliveries.count() == 6
+    # Running the delivery again (a worker restarted mid-way) adds nobody twice.
+    assert services.dispatch_deliver(dispatch_id=dispatch.pk) == 6
+    assert Delivery.objects.filter(dispatch=dispatch).count() == 6
+    # Later staff changes do not rewrite who was asked.
+    from loa.org.tests.factories import make_person
+
+    make_person(world.admin, world.agency, "Vũ Thị Mới", unit=world.unit_a)
+    assert dispatch.deliveries.count() == 6
+
+
+def test_an_empty_audience_says_so(world, django_capture_on_commit_callbacks):
+    dispatch = make_dispatch(world, units=[world.unit_a_team.pk], categories=[Category.WORKER])
+    dispatch = send(world, dispatch, django_capture_on_commit_callbacks)
+    assert dispatch.status == DispatchStatus.EMPTY
+    assert dispatch.get_status_display() == "Đã gửi nhưng không tới ai: đối tượng nhận trống"
+
+
+def test_each_person_with_an_email_gets_a_personal_signed_link(
+    world, client_for, django_capture_on_commit_callbacks, smtp_inbox
+):
+    from loa.org import services as org_services
+
+    org_services.person_update(actor=world.admin, person=world.staff_a, email="dunglt@vp.gov.vn")
+    dispatch = send(
+        world, make_dispatch(world, people=[world.staff_a.pk]), django_capture_on_commit_callbacks
+    )
+    assert smtp_inbox.received.wait(timeout=10)
+    mail = smtp_inbox.messages[0]
+    assert mail.rcpt_tos == ["dunglt@vp.gov.vn"]
+    link = re.search(r"http://127\.0\.0\.1:8000(/r/\S+/)", mail.content.decode()).group(1)
+    delivery = dispatch.deliveries.get()
+    assert delivery.mail == Delivery.Mail.SENT
+    # The link is the person's own: someone else following it gets nothing.
+    assert client_for(world.staff_b.user).get(link).status_code == 404
+    response = client_for(world.staff_a.user).get(link, follow=True)
+    assert response.redirect_chain[-1][0].endswith("?via=email")
+    delivery.refresh_from_db()
+    assert delivery.opened_channel == "email"
+    assert client_for(world.staff_a.user).get("/r/forged-token/").status_code == 404
+
+
+def test_a_failing_mail_server_is_retried_then_marked_failed(world, settings):
+    from loa.org import services as org_services
+
+    org_services.person_update(actor=world.admin, person=world.staff_a, email="dunglt@vp.gov.vn")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    # Queued tasks wait (as for a real worker) so each attempt is made here, one by one.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    dispatch = make_dispatch(world, people=[world.staff_a.pk])
+    Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
+    services.dispatch_deliver(dispatch_id=dispatch.pk)
+    delivery = dispatch.deliveries.get()
+    states = [services.delivery_send_mail(delivery_id=delivery.pk) for _ in range(4)]
+    assert states == ["pending", "pending", "pending", "failed"]
+    delivery.refresh_from_db()
+    assert delivery.mail_attempts == 4 and delivery.mail_error
+    assert services.delivery_send_mail(delivery_id=delivery.pk) == "skipped"
+
+
+def test_a_staff_member_reads_and_acknowledges_in_the_inbox(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    client = client_for(world.staff_a.user)
+    home = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="unread">1' in home
+    delivery = dispatch.deliveries.get(person=world.staff_a)
+    page = client.get(reverse("outreach:read", args=[delivery.pk]))
+    assert "Tôi đã đọc và nắm được nội dung" in page.content.decode()
+    client.post(reverse("outreach:read", args=[delivery.pk]), {"comment": "Đã rõ"})
+    delivery.refresh_from_db()
+    assert delivery.acknowledged_at and delivery.acknowledged_channel == "inbox"
+    assert delivery.comment == "Đã rõ"
+    assert AuditEntry.objects.filter(action="delivery_acknowledge", actor=world.staff_a.user)
+
+
+def test_nobody_acknowledges_for_someone_else(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    delivery = dispatch.deliveries.get(person=world.staff_a)
+    response = client_for(world.staff_b.user).post(reverse("outreach:read", args=[delivery.pk]))
+    assert response.status_code == 404
+    delivery.refresh_from_db()
+    assert delivery.acknowledged_at is None
+
+
+def test_reach_by_unit_and_pending_names_for_the_unit_head_only(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    staff = dispatch.deliveries.get(person=world.staff_a)
+    services.delivery_acknowledge(actor=world.staff_a.user, delivery=staff, channel="inbox")
+    coordinator = client_for(world.coordinator.user).get(
+        reverse("outreach:dispatch", args=[dispatch.pk])
+    )
+    assert coordinator.context["reach"].total == 6
+    assert coordinator.context["reach"].acknowledged == 1
+    head = client_for(world.head_a.user).get(reverse("outreach:dispatch", args=[dispatch.pk]))
+    pending = {d.person.full_name for d in head.context["pending"]}
+    # Their unit and its sub-unit, not the others.
+    assert pending == {"Nguyễn Thị Hằng", "Trần Văn Đức", "Đỗ Minh Anh"}
+    assert (
+        client_for(world.staff_b.user)
+        .get(reverse("outreach:dispatch", args=[dispatch.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(world.outsider.user)
+        .get(reverse("outreach:dispatch", args=[dispatch.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_the_head_count_shows_before_sending(world, client_for):
+    response = client_for(world.coordinator.user).post(
+        reverse("outreach:count"), {"units": [world.unit_a.pk], "subunits": "on"}
+    )
+    assert "4 người" in response.content.decode()
+
+
+def test_only_coordinators_send(world, client_for):
+    for person in (world.staff_a, world.head_a, world.outsider):
+        response = client_for(person.user).post(
+            reverse("outreach:create") + f"?agency={world.agency.pk}",
+            {"title": "X", "whole_agency": "on"},
+        )
+        assert response.status_code == 403
+    assert not Dispatch.objects.exists()
+
+
+def test_a_dispatch_is_sent_once_even_if_pressed_twice(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = make_dispatch(world)
+    client = client_for(world.coordinator.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("outreach:send", args=[dispatch.pk]))
+    response = client.post(reverse("outreach:send", args=[dispatch.pk]), follow=True)
+    assert "đã được gửi" in response.content.decode()
+    assert dispatch.deliveries.count() == 6

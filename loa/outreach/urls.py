@@ -1,0 +1,15 @@
+from django.urls import path
+
+from loa.outreach import views
+
+app_name = "outreach"
+urlpatterns = [
+    path("dispatches/", views.dispatch_list, name="list"),
+    path("dispatches/new/", views.dispatch_create, name="create"),
+    path("dispatches/count/", views.audience_count, name="count"),
+    path("dispatches/<int:pk>/", views.dispatch_detail, name="dispatch"),
+    path("dispatches/<int:pk>/send/", views.dispatch_send, name="send"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/<int:pk>/", views.read, name="read"),
+    path("r/<str:token>/", views.link, name="link"),
+]

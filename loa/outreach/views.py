@@ -1,0 +1,177 @@
+"""Outreach pages: dispatches and their reach, the inbox, reading and acknowledging."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from loa.org.models import Agency
+from loa.org.permissions import MANAGING_ROLES, actor_for
+from loa.outreach import forms, permissions, queries, services
+from loa.outreach.models import Channel, Delivery, Dispatch
+
+
+def _agency(request) -> Agency:
+    actor = actor_for(request.user)
+    managed = (
+        Agency.objects.filter(dissolved_on__isnull=True)
+        if actor.is_superuser
+        else Agency.objects.filter(pk__in=actor.agency_ids_with(MANAGING_ROLES))
+    )
+    wanted = request.GET.get("agency")
+    if wanted:
+        agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
+    else:
+        agency = managed.first() if managed.count() == 1 else None
+    if agency is None:
+        raise PermissionDenied
+    return agency
+
+
+@login_required
+@require_safe
+def dispatch_list(request):
+    visible = permissions.dispatches_visible_to(request.user)
+    actor = actor_for(request.user)
+    context = {
+        "dispatches": queries.dispatches_for_list(request.user, visible),
+        "can_send": actor.is_superuser or bool(actor.agency_ids_with(MANAGING_ROLES)),
+        "section": "outreach",
+    }
+    return render(request, "outreach/list.html", context)
+
+
+@login_required
+def dispatch_create(request):
+    agency = _agency(request)
+    form = forms.DispatchForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        try:
+            dispatch = services.dispatch_create(
+                actor=request.user,
+                agency=agency,
+                title=form.cleaned_data["title"],
+                message=form.cleaned_data["message"],
+                audience=form.audience(),
+                channels=form.channels(),
+                documents=form.cleaned_data["document_codes"],
+                tasks=form.cleaned_data["tasks"],
+                acknowledge_by=form.cleaned_data["acknowledge_by"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("outreach:dispatch", dispatch.pk)
+    head_count = None
+    if form.is_bound and form.is_valid():
+        head_count = queries.audience(agency, form.audience()).count()
+    context = {"form": form, "agency": agency, "head_count": head_count, "section": "outreach"}
+    return render(request, "outreach/form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def audience_count(request):
+    """The head-count of the audience being built, shown before anything is sent (htmx)."""
+    agency = _agency(request)
+    form = forms.DispatchForm(request.POST, agency=agency)
+    form.is_valid()
+    count = None
+    if all(k not in form.errors for k in ("units", "people", "categories")):
+        form.cleaned_data.setdefault("whole_agency", False)
+        count = queries.audience(agency, form.audience()).count()
+    return render(request, "outreach/_count.html", {"head_count": count})
+
+
+@login_required
+@require_safe
+def dispatch_detail(request, pk):
+    dispatch = get_object_or_404(
+        permissions.dispatches_visible_to(request.user).select_related("agency", "created_by"),
+        pk=pk,
+    )
+    deliveries = permissions.deliveries_visible_to(request.user, dispatch)
+    context = {
+        "dispatch": dispatch,
+        "reach": queries.reach(deliveries),
+        "by_unit": queries.reach_by_unit(deliveries),
+        "pending": deliveries.filter(acknowledged_at__isnull=True)
+        .select_related("person", "unit")
+        .order_by("unit__name", "person__sort_key")[:500],
+        "failed": deliveries.filter(mail=Delivery.Mail.FAILED).select_related("person")[:200],
+        "can_send": permissions.can_send(request.user, dispatch.agency_id),
+        "section": "outreach",
+    }
+    template = "outreach/detail.html#progress" if request.htmx else "outreach/detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def dispatch_send(request, pk):
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    try:
+        services.dispatch_send(actor=request.user, dispatch=dispatch)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Sending: Loa is delivering it to everyone in the audience."))
+    return redirect("outreach:dispatch", dispatch.pk)
+
+
+@login_required
+@require_safe
+def inbox(request):
+    context = {"deliveries": queries.inbox_of(request.user), "section": "inbox"}
+    return render(request, "outreach/inbox.html", context)
+
+
+def _own_delivery(request, pk) -> Delivery:
+    delivery = get_object_or_404(
+        Delivery.objects.select_related("dispatch", "dispatch__agency", "person"), pk=pk
+    )
+    if delivery.person.user_id != request.user.pk or delivery.dispatch.status == "draft":
+        raise Http404  # never show that someone else was sent something
+    return delivery
+
+
+@login_required
+def read(request, pk):
+    delivery = _own_delivery(request, pk)
+    channel = request.GET.get("via") if request.GET.get("via") in Channel.values else "inbox"
+    form = forms.AcknowledgeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.delivery_acknowledge(
+            actor=request.user,
+            delivery=delivery,
+            channel=channel,
+            comment=form.cleaned_data["comment"],
+        )
+        messages.success(request, _("Thank you: your acknowledgement has been recorded."))
+        return redirect("outreach:read", delivery.pk)
+    delivery = services.delivery_open(actor=request.user, delivery=delivery, channel=channel)
+    context = {
+        "delivery": delivery,
+        "dispatch": delivery.dispatch,
+        "documents": delivery.dispatch.documents.prefetch_related("attachments"),
+        "form": form,
+        "channel": channel,
+        "section": "inbox",
+    }
+    return render(request, "outreach/read.html", context)
+
+
+@login_required
+@require_safe
+def link(request, token):
+    """A personal link from an e-mail: signed, expiring, and only for its own person."""
+    delivery_id = services.delivery_from_link(token)
+    if delivery_id is None:
+        raise Http404
+    delivery = _own_delivery(request, delivery_id)
+    return redirect(reverse("outreach:read", args=[delivery.pk]) + "?via=email")
