@@ -9,7 +9,7 @@ from loa.plans.models import Task
 
 
 class DispatchForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=300)
+    title = forms.CharField(label=_("Title of the dispatch"), max_length=300)
     message = forms.CharField(
         label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )

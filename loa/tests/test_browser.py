@@ -232,3 +232,43 @@ def test_coordinator_imports_the_sample_corrects_a_unit_and_the_chief_approves(b
     expect(page.get_by_test_id("plan-status")).to_have_text("Đã phê duyệt")
     shot(page, "ke-hoach-da-phe-duyet")
     page.close()
+
+
+def test_a_document_sent_to_a_unit_is_acknowledged_on_a_phone_and_the_pending_list_shrinks(
+    browser, office
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, office, "dieuphoi")
+    page.get_by_role("link", name="Gửi tài liệu").click()
+    page.get_by_role("link", name="Gửi tài liệu").last.click()
+    page.get_by_label("Tiêu đề").fill("Quán triệt Nghị quyết 76/NQ-CP")
+    page.get_by_label("Văn bản trong thư viện").fill("76/NQ-CP")
+    page.get_by_label("Đơn vị", exact=True).select_option(label="Phòng Tổng hợp")
+    expect(page.get_by_test_id("head-count")).to_have_text("Sẽ gửi tới 9 người.")
+    shot(page, "gui-tai-lieu")
+    page.get_by_role("button", name="Lưu").click()
+    page.get_by_role("button", name="Gửi ngay").click()
+    expect(page.get_by_test_id("dispatch-status")).to_have_text("Đã gửi", timeout=15000)
+    dispatch_url = page.url
+    page.close()
+
+    phone = browser.new_page(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+    )
+    sign_in(phone, office, "canbo")
+    phone.get_by_role("button", name="Mở menu").click()
+    phone.get_by_role("link", name=re.compile("Hộp thư")).click()
+    phone.get_by_role("link", name=re.compile(r"Quán triệt Nghị quyết 76\/NQ-CP")).click()
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.get_by_role("button", name="Tôi đã đọc và nắm được nội dung").click()
+    expect(phone.get_by_test_id("acknowledged")).to_be_visible()
+    shot(phone, "xac-nhan-dien-thoai")
+    phone.close()
+
+    head = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(head, office, "truongphong")
+    head.goto(dispatch_url)
+    pending = head.get_by_test_id("pending")
+    expect(pending.locator("li")).to_have_count(8)  # nine asked, one has acknowledged
+    shot(head, "chua-xac-nhan")
+    head.close()
