@@ -79,6 +79,7 @@ class Delivery(models.Model):
     mail = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
     mail_attempts = models.PositiveSmallIntegerField(default=0)
     mail_error = models.CharField(max_length=300, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")

@@ -164,6 +164,46 @@ def delivery_send_mail(*, delivery_id: int) -> str:
         return delivery.mail
 
 
+@transaction.atomic
+def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
+    """Remind the people not yet acknowledged that this user may see (a unit head: their
+    units), by e-mail where they have one. Nobody is reminded twice the same day. Returns how
+    many reminders were queued."""
+    deliveries = permissions.deliveries_visible_to(actor, dispatch)
+    if not (permissions.can_send(actor, dispatch.agency_id) or deliveries.exists()):
+        raise PermissionDenied
+    today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    due = (
+        deliveries.select_for_update()
+        .filter(acknowledged_at__isnull=True)
+        .exclude(person__email="")
+        .exclude(reminded_at__gte=today_start)
+    )
+    ids = list(due.values_list("id", flat=True))
+    Delivery.objects.filter(pk__in=ids).update(reminded_at=timezone.now())
+    audit_record(
+        actor=actor, action="dispatch_remind", target=dispatch, changes={"people": len(ids)}
+    )
+    from loa.outreach.tasks import send_reminders
+
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        transaction.on_commit(lambda batch=batch: send_reminders.enqueue(delivery_ids=batch))
+    return len(ids)
+
+
+def delivery_send_reminder(*, delivery_id: int) -> None:
+    delivery = Delivery.objects.select_related("dispatch", "person").get(pk=delivery_id)
+    context = {"delivery": delivery, "link": signed_link(delivery), "reminder": True}
+    message = EmailMultiAlternatives(
+        subject=f"[Loa] {delivery.dispatch.title}",
+        body=render_to_string("outreach/mail.txt", context),
+        to=[delivery.person.email],
+    )
+    message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
+    message.send()
+
+
 def _own(actor: User, delivery: Delivery) -> None:
     if delivery.person.user_id != actor.pk:
         raise PermissionDenied(NOT_YOURS)

@@ -13,6 +13,12 @@ def deliver(*, dispatch_id: int) -> int:
 
 
 @task()
+def send_reminders(*, delivery_ids: list[int]) -> None:
+    for delivery_id in delivery_ids:
+        services.delivery_send_reminder(delivery_id=delivery_id)
+
+
+@task()
 def send_mail_batch(*, delivery_ids: list[int]) -> None:
     """One task a batch; a delivery whose mail failed is tried again later, with backoff
     (on a backend that can defer work; the database-backed worker can)."""

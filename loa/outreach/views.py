@@ -1,13 +1,17 @@
 """Outreach pages: dispatches and their reach, the inbox, reading and acknowledging."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
+from openpyxl import Workbook
 
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for
@@ -122,6 +126,67 @@ def dispatch_send(request, pk):
     else:
         messages.success(request, _("Sending: Loa is delivering it to everyone in the audience."))
     return redirect("outreach:dispatch", dispatch.pk)
+
+
+@login_required
+@require_POST
+def dispatch_remind(request, pk):
+    dispatch = get_object_or_404(permissions.dispatches_visible_to(request.user), pk=pk)
+    count = services.dispatch_remind(actor=request.user, dispatch=dispatch)
+    messages.success(
+        request,
+        _("Reminders are on their way to %(count)s people (at most one a day each).")
+        % {"count": count},
+    )
+    return redirect("outreach:dispatch", dispatch.pk)
+
+
+@login_required
+@require_safe
+def dispatch_export(request, pk):
+    """The reach, person by person, as .xlsx (what this user may see of it)."""
+    dispatch = get_object_or_404(permissions.dispatches_visible_to(request.user), pk=pk)
+    deliveries = (
+        permissions.deliveries_visible_to(request.user, dispatch)
+        .select_related("person", "unit")
+        .order_by("unit__name", "person__sort_key")
+    )
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Reach")
+    sheet.append(
+        [
+            _("Full name"),
+            _("Unit"),
+            _("Opened"),
+            _("Acknowledged"),
+            _("Channel"),
+            _("Comment"),
+            _("E-mail"),
+        ]
+    )
+    for d in deliveries:
+        sheet.append(
+            [
+                d.person.full_name,
+                d.unit.name if d.unit else "",
+                timezone.localtime(d.opened_at).strftime("%d/%m/%Y %H:%M") if d.opened_at else "",
+                timezone.localtime(d.acknowledged_at).strftime("%d/%m/%Y %H:%M")
+                if d.acknowledged_at
+                else "",
+                d.acknowledged_channel or d.opened_channel,
+                d.comment,
+                d.get_mail_display() + (f": {d.mail_error}" if d.mail_error else ""),
+            ]
+        )
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tiep-nhan-{dispatch.pk}.xlsx"'
+    return response
 
 
 @login_required

@@ -193,3 +193,50 @@ def test_a_dispatch_is_sent_once_even_if_pressed_twice(
     response = client.post(reverse("outreach:send", args=[dispatch.pk]), follow=True)
     assert "đã được gửi" in response.content.decode()
     assert dispatch.deliveries.count() == 6
+
+
+def test_a_unit_head_reminds_their_pending_people_at_most_once_a_day(
+    world, client_for, django_capture_on_commit_callbacks, smtp_inbox
+):
+    from loa.org import services as org_services
+
+    for person, email in ((world.staff_a, "dunglt@vp.gov.vn"), (world.staff_b, "baodq@vp.gov.vn")):
+        org_services.person_update(actor=world.admin, person=person, email=email)
+    dispatch = make_dispatch(world)
+    Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
+    Dispatch.objects.filter(pk=dispatch.pk).update(channels=["inbox"])  # no first e-mail
+    services.dispatch_deliver(dispatch_id=dispatch.pk)
+    client = client_for(world.head_a.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("outreach:remind", args=[dispatch.pk]), follow=True)
+    assert "tới 1 người" in response.content.decode()
+    assert smtp_inbox.received.wait(timeout=10)
+    assert [m.rcpt_tos for m in smtp_inbox.messages] == [["dunglt@vp.gov.vn"]]  # their unit only
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(reverse("outreach:remind", args=[dispatch.pk]), follow=True)
+    assert "tới 0 người" in again.content.decode()
+
+
+def test_the_reach_exports_to_xlsx_person_by_person(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    services.delivery_acknowledge(
+        actor=world.staff_a.user,
+        delivery=dispatch.deliveries.get(person=world.staff_a),
+        channel="inbox",
+        comment="Đã rõ",
+    )
+    response = client_for(world.coordinator.user).get(
+        reverse("outreach:export", args=[dispatch.pk])
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:4] == ("Họ và tên", "Đơn vị", "Đã mở", "Đã xác nhận")
+    assert len(rows) == 7
+    dung = next(r for r in rows if r[0] == "Lê Thị Dung")
+    assert dung[3] and dung[4] == "inbox" and dung[5] == "Đã rõ"
