@@ -186,9 +186,11 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     )
     from loa.outreach.tasks import send_reminders
 
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        transaction.on_commit(lambda batch=batch: send_reminders.enqueue(delivery_ids=batch))
+    def enqueue() -> None:
+        for start in range(0, len(ids), BATCH):
+            send_reminders.enqueue(delivery_ids=ids[start : start + BATCH])
+
+    transaction.on_commit(enqueue)
     return len(ids)
 
 
