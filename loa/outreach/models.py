@@ -14,6 +14,7 @@ from loa.plans.models import Task
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")
     EMAIL = "email", _("E-mail")
+    ZALO = "zalo", _("Zalo group")
 
 
 class DispatchStatus(models.TextChoices):
@@ -40,6 +41,12 @@ class Dispatch(models.Model):
     acknowledge_by = models.DateField(_("acknowledge by"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.DRAFT
+    )
+    dms_number = models.CharField(
+        _("number in the document-management software"),
+        max_length=60,
+        blank=True,
+        help_text=_("The number under which the same document went out there, e.g. 125/VP-HCQT."),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -73,6 +80,9 @@ class Delivery(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     opened_channel = models.CharField(max_length=10, blank=True)
+    opened_group = models.ForeignKey(  # the Zalo group whose link it was opened through
+        "ZaloGroup", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_channel = models.CharField(max_length=10, blank=True)
     comment = models.TextField(blank=True)
@@ -92,3 +102,39 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispatch} → {self.person}"
+
+
+class ZaloGroup(models.Model):
+    """An internal Zalo group of the agency. Zalo cannot be posted to by software: Loa makes a
+    short tracked link and a QR image per dispatch for a person to paste into the group."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="zalo_groups")
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("Zalo group")
+        verbose_name_plural = _("Zalo groups")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="zalo_group_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupLink(models.Model):
+    """The short link of one dispatch for one Zalo group: a random code, never an id."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="group_links")
+    group = models.ForeignKey(ZaloGroup, on_delete=models.CASCADE, related_name="links")
+    code = models.CharField(max_length=16, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["dispatch", "group"], name="group_link_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dispatch} → {self.group}"

@@ -8,6 +8,7 @@ backoff when the SMTP server fails, then marked failed with the reason.
 
 import datetime
 import logging
+import secrets
 import smtplib
 
 from django.conf import settings
@@ -24,13 +25,21 @@ from loa.core.models import User
 from loa.core.services import audit_record
 from loa.org.models import Agency
 from loa.outreach import permissions, queries
-from loa.outreach.models import Channel, Delivery, Dispatch, DispatchStatus
+from loa.outreach.models import (
+    Channel,
+    Delivery,
+    Dispatch,
+    DispatchStatus,
+    GroupLink,
+    ZaloGroup,
+)
 
 logger = logging.getLogger(__name__)
 
 NOT_A_DRAFT = _("This dispatch has been sent already.")
 NO_AUDIENCE = _("Choose who receives it: the whole agency, units, or named people.")
 NOT_YOURS = _("This was sent to someone else.")
+GROUP_EXISTS = _("The agency already has a Zalo group with this name.")
 LINK_SALT = "loa.outreach.link"
 LINK_DAYS = 60
 BATCH = 500
@@ -212,11 +221,62 @@ def _own(actor: User, delivery: Delivery) -> None:
 
 
 @transaction.atomic
-def delivery_open(*, actor: User, delivery: Delivery, channel: str) -> Delivery:
-    """The first open is recorded, with the channel it came through."""
+def zalo_group_create(*, actor: User, agency: Agency, name: str) -> ZaloGroup:
+    if not permissions.can_send(actor, agency.pk):
+        raise PermissionDenied
+    name = " ".join(name.split())
+    if ZaloGroup.objects.filter(agency=agency, name__iexact=name).exists():
+        raise ValidationError(GROUP_EXISTS, code="exists")
+    group = ZaloGroup.objects.create(agency=agency, name=name)
+    audit_record(actor=actor, action="zalo_group_create", target=group, changes={"name": name})
+    return group
+
+
+@transaction.atomic
+def group_link_create(*, actor: User, dispatch: Dispatch, group: ZaloGroup) -> GroupLink:
+    """The dispatch's short link for one Zalo group (made once; asking again returns it)."""
+    if not permissions.can_send(actor, dispatch.agency_id) or group.agency_id != dispatch.agency_id:
+        raise PermissionDenied
+    link = GroupLink.objects.filter(dispatch=dispatch, group=group).first()
+    if link is None:
+        link = GroupLink.objects.create(
+            dispatch=dispatch, group=group, code=secrets.token_urlsafe(8)
+        )
+        audit_record(
+            actor=actor, action="group_link_create", target=dispatch, changes={"group": group}
+        )
+    return link
+
+
+def group_link_url(link: GroupLink) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("outreach:zalo", args=[link.code])
+
+
+@transaction.atomic
+def dispatch_set_dms_number(*, actor: User, dispatch: Dispatch, number: str) -> Dispatch:
+    """The number under which the same document went out in the document-management software."""
+    if not permissions.can_send(actor, dispatch.agency_id):
+        raise PermissionDenied
+    before = dispatch.dms_number
+    dispatch.dms_number = number.strip()[:60]
+    dispatch.save(update_fields=["dms_number"])
+    audit_record(
+        actor=actor,
+        action="dispatch_set_dms_number",
+        target=dispatch,
+        changes={"dms_number": [before, dispatch.dms_number]},
+    )
+    return dispatch
+
+
+@transaction.atomic
+def delivery_open(
+    *, actor: User, delivery: Delivery, channel: str, group: ZaloGroup | None = None
+) -> Delivery:
+    """The first open is recorded, with the channel (and Zalo group) it came through."""
     _own(actor, delivery)
     updated = Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(
-        opened_at=timezone.now(), opened_channel=Channel(channel)
+        opened_at=timezone.now(), opened_channel=Channel(channel), opened_group=group
     )
     if updated:
         audit_record(

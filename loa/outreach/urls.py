@@ -14,4 +14,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.read, name="read"),
     path("r/<str:token>/", views.link, name="link"),
+    path("z/<str:code>/", views.zalo, name="zalo"),
+    path("z/<str:code>/qr.svg", views.zalo_qr, name="zalo_qr"),
+    path("dispatches/<int:pk>/zalo/", views.dispatch_zalo, name="dispatch_zalo"),
+    path("dispatches/<int:pk>/dms/", views.dispatch_dms, name="dispatch_dms"),
 ]

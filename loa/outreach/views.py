@@ -2,9 +2,11 @@
 
 import io
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,7 +18,7 @@ from openpyxl import Workbook
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for
 from loa.outreach import forms, permissions, queries, services
-from loa.outreach.models import Channel, Delivery, Dispatch
+from loa.outreach.models import Channel, Delivery, Dispatch, GroupLink, ZaloGroup
 
 
 def _agency(request) -> Agency:
@@ -99,7 +101,21 @@ def dispatch_detail(request, pk):
         pk=pk,
     )
     deliveries = permissions.deliveries_visible_to(request.user, dispatch)
+    links = {link.group_id: link for link in dispatch.group_links.all()}
+    groups = [
+        (
+            group,
+            links.get(group.pk),
+            services.group_link_url(links[group.pk]) if group.pk in links else None,
+        )
+        for group in ZaloGroup.objects.filter(agency=dispatch.agency_id)
+    ]
     context = {
+        "groups": groups,
+        "zalo_opens": deliveries.filter(opened_channel=Channel.ZALO)
+        .values("opened_group__name")
+        .annotate(n=Count("id"))
+        .order_by("opened_group__name"),
         "dispatch": dispatch,
         "reach": queries.reach(deliveries),
         "by_unit": queries.reach_by_unit(deliveries),
@@ -126,6 +142,70 @@ def dispatch_send(request, pk):
     else:
         messages.success(request, _("Sending: Loa is delivering it to everyone in the audience."))
     return redirect("outreach:dispatch", dispatch.pk)
+
+
+@login_required
+@require_POST
+def dispatch_zalo(request, pk):
+    """Make a Zalo group (by name) and/or its short link for this dispatch."""
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    if not permissions.can_send(request.user, dispatch.agency_id):
+        raise PermissionDenied
+    try:
+        if name := request.POST.get("name", "").strip()[:120]:
+            group = services.zalo_group_create(
+                actor=request.user, agency=dispatch.agency, name=name
+            )
+        else:
+            group = get_object_or_404(
+                ZaloGroup, pk=request.POST.get("group") or 0, agency=dispatch.agency_id
+            )
+        services.group_link_create(actor=request.user, dispatch=dispatch, group=group)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    return redirect(reverse("outreach:dispatch", args=[dispatch.pk]) + "#zalo")
+
+
+@login_required
+@require_POST
+def dispatch_dms(request, pk):
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    services.dispatch_set_dms_number(
+        actor=request.user, dispatch=dispatch, number=request.POST.get("dms_number", "")
+    )
+    messages.success(request, _("The changes have been saved."))
+    return redirect("outreach:dispatch", dispatch.pk)
+
+
+@login_required
+@require_safe
+def zalo_qr(request, code):
+    link = get_object_or_404(GroupLink.objects.select_related("dispatch"), code=code)
+    if not permissions.can_send(request.user, link.dispatch.agency_id):
+        raise Http404
+    out = io.BytesIO()
+    segno.make(services.group_link_url(link), error="m").save(out, kind="svg", scale=5, border=2)
+    return HttpResponse(out.getvalue(), content_type="image/svg+xml")
+
+
+@login_required
+@require_safe
+def zalo(request, code):
+    """A dispatch's link pasted into a Zalo group: the open counts for that group and for the
+    signed-in person, if the dispatch was sent to them."""
+    link = get_object_or_404(GroupLink.objects.select_related("group", "dispatch"), code=code)
+    delivery = (
+        Delivery.objects.filter(dispatch=link.dispatch, person__user=request.user)
+        .exclude(dispatch__status="draft")
+        .first()
+    )
+    if delivery is None:
+        return render(request, "outreach/not_for_you.html", {"dispatch": link.dispatch}, status=404)
+    services.delivery_open(
+        actor=request.user, delivery=delivery, channel=Channel.ZALO, group=link.group
+    )
+    return redirect(reverse("outreach:read", args=[delivery.pk]) + "?via=zalo")
 
 
 @login_required

@@ -240,3 +240,46 @@ def test_the_reach_exports_to_xlsx_person_by_person(
     assert len(rows) == 7
     dung = next(r for r in rows if r[0] == "Lê Thị Dung")
     assert dung[3] and dung[4] == "inbox" and dung[5] == "Đã rõ"
+
+
+def test_a_zalo_group_link_attributes_opens_to_the_group_and_the_person(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    coordinator = client_for(world.coordinator.user)
+    coordinator.post(
+        reverse("outreach:dispatch_zalo", args=[dispatch.pk]), {"name": "Nhóm Zalo Phòng HC-QT"}
+    )
+    link = dispatch.group_links.get()
+    assert len(link.code) >= 10 and str(dispatch.pk) not in link.code  # random, not an id
+    page = coordinator.get(reverse("outreach:dispatch", args=[dispatch.pk])).content.decode()
+    assert f"/z/{link.code}/" in page
+    qr = coordinator.get(reverse("outreach:zalo_qr", args=[link.code]))
+    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    response = client_for(world.staff_a.user).get(f"/z/{link.code}/", follow=True)
+    assert response.redirect_chain[-1][0].endswith("?via=zalo")
+    delivery = dispatch.deliveries.get(person=world.staff_a)
+    assert (delivery.opened_channel, delivery.opened_group) == ("zalo", link.group)
+    # Someone it was not sent to learns nothing and changes nothing.
+    assert client_for(world.outsider.user).get(f"/z/{link.code}/").status_code == 404
+    assert (
+        client_for(world.staff_a.user)
+        .get(reverse("outreach:zalo_qr", args=[link.code]))
+        .status_code
+        == 404
+    )
+
+
+def test_the_number_in_the_document_management_software_is_recorded(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    client_for(world.coordinator.user).post(
+        reverse("outreach:dispatch_dms", args=[dispatch.pk]), {"dms_number": "125/VP-HCQT"}
+    )
+    dispatch.refresh_from_db()
+    assert dispatch.dms_number == "125/VP-HCQT"
+    response = client_for(world.staff_a.user).post(
+        reverse("outreach:dispatch_dms", args=[dispatch.pk]), {"dms_number": "X"}
+    )
+    assert response.status_code == 403
