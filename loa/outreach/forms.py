@@ -96,3 +96,9 @@ class AcknowledgeForm(BootstrapFormMixin, forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class WebhookForm(BootstrapFormMixin, forms.Form):
+    url = forms.URLField(
+        label=_("Address that receives the events"), max_length=500, assume_scheme="https"
+    )

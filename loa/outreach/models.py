@@ -138,3 +138,27 @@ class GroupLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispatch} → {self.group}"
+
+
+class Webhook(models.Model):
+    """A system that wants outreach events (the document-management software, a portal):
+    Loa POSTs JSON signed with HMAC-SHA256 of the body under the webhook's secret. The secret
+    is shown once, when the webhook is made, and never again."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(_("address"), max_length=500)
+    secret = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_status = models.CharField(_("last delivery"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["agency", "id"]
+
+    def __str__(self) -> str:
+        return self.url

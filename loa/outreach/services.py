@@ -7,9 +7,14 @@ backoff when the SMTP server fails, then marked failed with the reason.
 """
 
 import datetime
+import hashlib
+import hmac
+import json
 import logging
 import secrets
 import smtplib
+import urllib.error
+import urllib.request
 
 from django.conf import settings
 from django.core import signing
@@ -31,6 +36,7 @@ from loa.outreach.models import (
     Dispatch,
     DispatchStatus,
     GroupLink,
+    Webhook,
     ZaloGroup,
 )
 
@@ -115,6 +121,16 @@ def dispatch_deliver(*, dispatch_id: int) -> int:
     status = DispatchStatus.SENT if total else DispatchStatus.EMPTY
     Dispatch.objects.filter(pk=dispatch.pk).update(status=status)
     audit_record(actor=None, action="dispatch_deliver", target=dispatch, changes={"people": total})
+    announce(
+        dispatch.agency_id,
+        "dispatch.sent",
+        {
+            "dispatch": dispatch.pk,
+            "title": dispatch.title,
+            "people": total,
+            "dms_number": dispatch.dms_number,
+        },
+    )
     if by_mail:
         from loa.outreach.tasks import send_mail_batch
 
@@ -215,6 +231,69 @@ def delivery_send_reminder(*, delivery_id: int) -> None:
     message.send()
 
 
+@transaction.atomic
+def webhook_create(*, actor: User, agency: Agency, url: str) -> tuple[Webhook, str]:
+    """A new webhook and its secret, which is returned this once and never shown again."""
+    if not permissions.can_send(actor, agency.pk):
+        raise PermissionDenied
+    secret = secrets.token_hex(32)
+    webhook = Webhook.objects.create(agency=agency, url=url, secret=secret, created_by=actor)
+    audit_record(actor=actor, action="webhook_create", target=webhook, changes={"url": url})
+    return webhook, secret
+
+
+@transaction.atomic
+def webhook_deactivate(*, actor: User, webhook: Webhook) -> Webhook:
+    if not permissions.can_send(actor, webhook.agency_id):
+        raise PermissionDenied
+    webhook.is_active = False
+    webhook.save(update_fields=["is_active"])
+    audit_record(actor=actor, action="webhook_deactivate", target=webhook)
+    return webhook
+
+
+def announce(agency_id: int, event: str, data: dict) -> None:
+    """Tell the agency's webhooks, from the worker, once this transaction commits."""
+    from loa.outreach.tasks import post_webhook
+
+    ids = list(
+        Webhook.objects.filter(agency_id=agency_id, is_active=True).values_list("id", flat=True)
+    )
+
+    def enqueue() -> None:
+        for webhook_id in ids:
+            post_webhook.enqueue(webhook_id=webhook_id, event=event, data=data)
+
+    if ids:
+        transaction.on_commit(enqueue)
+
+
+def webhook_post(*, webhook_id: int, event: str, data: dict) -> str:
+    """POST one event, signed: X-Loa-Signature is sha256=HMAC(secret, body)."""
+    webhook = Webhook.objects.get(pk=webhook_id)
+    body = json.dumps(
+        {"event": event, "at": timezone.now().isoformat(), "data": data}, ensure_ascii=False
+    ).encode()
+    signature = hmac.new(webhook.secret.encode(), body, hashlib.sha256).hexdigest()
+    request = urllib.request.Request(  # noqa: S310 - an http(s) URL an administrator set
+        webhook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "X-Loa-Event": event,
+            "X-Loa-Signature": f"sha256={signature}",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            status = f"{timezone.localtime():%d/%m/%Y %H:%M} {event}: HTTP {response.status}"
+    except (urllib.error.URLError, OSError) as error:
+        status = f"{timezone.localtime():%d/%m/%Y %H:%M} {event}: {error}"[:200]
+    Webhook.objects.filter(pk=webhook.pk).update(last_status=status)
+    return status
+
+
 def _own(actor: User, delivery: Delivery) -> None:
     if delivery.person.user_id != actor.pk:
         raise PermissionDenied(NOT_YOURS)
@@ -299,6 +378,16 @@ def delivery_acknowledge(
         comment=comment.strip()[:2000],
     )
     if updated:
+        dispatch = delivery.dispatch
+        announce(
+            dispatch.agency_id,
+            "delivery.acknowledged",
+            {
+                "dispatch": dispatch.pk,
+                "person": delivery.person.code or delivery.person_id,
+                "dms_number": dispatch.dms_number,
+            },
+        )
         audit_record(
             actor=actor,
             action="delivery_acknowledge",

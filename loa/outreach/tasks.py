@@ -13,6 +13,11 @@ def deliver(*, dispatch_id: int) -> int:
 
 
 @task()
+def post_webhook(*, webhook_id: int, event: str, data: dict) -> str:
+    return services.webhook_post(webhook_id=webhook_id, event=event, data=data)
+
+
+@task()
 def send_reminders(*, delivery_ids: list[int]) -> None:
     for delivery_id in delivery_ids:
         services.delivery_send_reminder(delivery_id=delivery_id)

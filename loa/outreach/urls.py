@@ -11,6 +11,7 @@ urlpatterns = [
     path("dispatches/<int:pk>/send/", views.dispatch_send, name="send"),
     path("dispatches/<int:pk>/remind/", views.dispatch_remind, name="remind"),
     path("dispatches/<int:pk>/reach.xlsx", views.dispatch_export, name="export"),
+    path("dispatches/webhooks/", views.webhooks, name="webhooks"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.read, name="read"),
     path("r/<str:token>/", views.link, name="link"),

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for
 from loa.outreach import forms, permissions, queries, services
-from loa.outreach.models import Channel, Delivery, Dispatch, GroupLink, ZaloGroup
+from loa.outreach.models import Channel, Delivery, Dispatch, GroupLink, Webhook, ZaloGroup
 
 
 def _agency(request) -> Agency:
@@ -206,6 +206,35 @@ def zalo(request, code):
         actor=request.user, delivery=delivery, channel=Channel.ZALO, group=link.group
     )
     return redirect(reverse("outreach:read", args=[delivery.pk]) + "?via=zalo")
+
+
+@login_required
+def webhooks(request):
+    """The agency's webhooks. A new one's secret is shown on this response only."""
+    agency = _agency(request)
+    secret = None
+    if request.method == "POST":
+        if deactivate := request.POST.get("deactivate"):
+            webhook = get_object_or_404(Webhook, pk=deactivate, agency=agency)
+            services.webhook_deactivate(actor=request.user, webhook=webhook)
+        else:
+            form = forms.WebhookForm(request.POST)
+            if form.is_valid():
+                _webhook, secret = services.webhook_create(
+                    actor=request.user, agency=agency, url=form.cleaned_data["url"]
+                )
+            else:
+                messages.error(request, _("Enter an http:// or https:// address."))
+    context = {
+        "agency": agency,
+        "webhooks": Webhook.objects.filter(agency=agency),
+        "form": forms.WebhookForm(),
+        "secret": secret,
+        "section": "outreach",
+    }
+    response = render(request, "outreach/webhooks.html", context)
+    response["Cache-Control"] = "no-store"  # the secret must not stay in a cache
+    return response
 
 
 @login_required

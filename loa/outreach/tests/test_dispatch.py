@@ -283,3 +283,55 @@ def test_the_number_in_the_document_management_software_is_recorded(
         reverse("outreach:dispatch_dms", args=[dispatch.pk]), {"dms_number": "X"}
     )
     assert response.status_code == 403
+
+
+@pytest.fixture
+def receiver():
+    """A local HTTP server standing for a system that wants Loa's events."""
+    import http.server
+    import threading
+
+    received = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the name http.server calls
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((dict(self.headers), body))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/loa", received
+    server.shutdown()
+
+
+def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
+    world, client_for, django_capture_on_commit_callbacks, receiver
+):
+    import hashlib
+    import hmac
+    import json
+
+    url, received = receiver
+    client = client_for(world.coordinator.user)
+    created = client.post(reverse("outreach:webhooks"), {"url": url})
+    secret = re.search(r"<code>([0-9a-f]{64})</code>", created.content.decode()).group(1)
+    assert secret not in client.get(reverse("outreach:webhooks")).content.decode()
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_acknowledge(
+            actor=world.staff_a.user,
+            delivery=dispatch.deliveries.get(person=world.staff_a),
+            channel="inbox",
+        )
+    events = [json.loads(body)["event"] for _headers, body in received]
+    assert events == ["dispatch.sent", "delivery.acknowledged"]
+    for headers, body in received:
+        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        assert headers["X-Loa-Signature"] == f"sha256={expected}"
+    assert json.loads(received[0][1])["data"]["people"] == 6
+    assert client_for(world.staff_a.user).get(reverse("outreach:webhooks")).status_code == 403
