@@ -42,6 +42,8 @@ class Dispatch(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=DispatchStatus.choices, default=DispatchStatus.DRAFT
     )
+    # Round 2, 3 …: everyone who acknowledged is asked to read again (a document changed).
+    current_round = models.PositiveSmallIntegerField(_("round"), default=1)
     dms_number = models.CharField(
         _("number in the document-management software"),
         max_length=60,
@@ -74,6 +76,7 @@ class Delivery(models.Model):
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="deliveries")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deliveries")
+    round = models.PositiveSmallIntegerField(default=1)
     unit = models.ForeignKey(  # the person's unit when the dispatch was sent
         Unit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -97,7 +100,7 @@ class Delivery(models.Model):
         ordering = ["dispatch", "id"]
         constraints = [
             # Exactly once: a worker that dies and starts again cannot make a second delivery.
-            models.UniqueConstraint(fields=["dispatch", "person"], name="delivery_once"),
+            models.UniqueConstraint(fields=["dispatch", "person", "round"], name="delivery_once"),
         ]
 
     def __str__(self) -> str:

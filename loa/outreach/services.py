@@ -46,6 +46,8 @@ NOT_A_DRAFT = _("This dispatch has been sent already.")
 NO_AUDIENCE = _("Choose who receives it: the whole agency, units, or named people.")
 NOT_YOURS = _("This was sent to someone else.")
 GROUP_EXISTS = _("The agency already has a Zalo group with this name.")
+NOT_SENT_YET = _("Only a dispatch that has been sent can be read again.")
+ASK_AGAIN_NEEDS_REASON = _("Say why everyone must read it again (e.g. which document changed).")
 LINK_SALT = "loa.outreach.link"
 LINK_DAYS = 60
 BATCH = 500
@@ -297,6 +299,55 @@ def webhook_post(*, webhook_id: int, event: str, data: dict) -> str:
 def _own(actor: User, delivery: Delivery) -> None:
     if delivery.person.user_id != actor.pk:
         raise PermissionDenied(NOT_YOURS)
+
+
+@transaction.atomic
+def dispatch_ask_again(*, actor: User, dispatch: Dispatch, reason: str) -> int:
+    """A dispatched document changed: everyone who acknowledged the current round is asked to
+    read and acknowledge again, in a new round whose figures are kept apart. Returns how many."""
+    if not permissions.can_send(actor, dispatch.agency_id):
+        raise PermissionDenied
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
+    if dispatch.status != DispatchStatus.SENT:
+        raise ValidationError(NOT_SENT_YET, code="not_sent")
+    if not reason.strip():
+        raise ValidationError(ASK_AGAIN_NEEDS_REASON, code="reason")
+    acknowledged = dispatch.deliveries.filter(
+        round=dispatch.current_round, acknowledged_at__isnull=False
+    ).select_related("person")
+    by_mail = Channel.EMAIL in dispatch.channels
+    dispatch.current_round += 1
+    dispatch.save(update_fields=["current_round"])
+    Delivery.objects.bulk_create(
+        [
+            Delivery(
+                dispatch=dispatch,
+                person=d.person,
+                unit_id=d.unit_id,
+                round=dispatch.current_round,
+                mail=Delivery.Mail.PENDING if by_mail and d.person.email else Delivery.Mail.NONE,
+            )
+            for d in acknowledged
+        ],
+        ignore_conflicts=True,
+    )
+    new = dispatch.deliveries.filter(round=dispatch.current_round)
+    audit_record(
+        actor=actor,
+        action="dispatch_ask_again",
+        target=dispatch,
+        changes={"round": dispatch.current_round, "people": new.count(), "reason": reason},
+    )
+    pending = list(new.filter(mail=Delivery.Mail.PENDING).values_list("id", flat=True))
+    if pending:
+        from loa.outreach.tasks import send_mail_batch
+
+        def enqueue() -> None:
+            for start in range(0, len(pending), BATCH):
+                send_mail_batch.enqueue(delivery_ids=pending[start : start + BATCH])
+
+        transaction.on_commit(enqueue)
+    return new.count()
 
 
 @transaction.atomic

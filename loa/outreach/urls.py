@@ -19,4 +19,5 @@ urlpatterns = [
     path("z/<str:code>/qr.svg", views.zalo_qr, name="zalo_qr"),
     path("dispatches/<int:pk>/zalo/", views.dispatch_zalo, name="dispatch_zalo"),
     path("dispatches/<int:pk>/dms/", views.dispatch_dms, name="dispatch_dms"),
+    path("dispatches/<int:pk>/again/", views.dispatch_ask_again, name="ask_again"),
 ]

@@ -100,7 +100,10 @@ def dispatch_detail(request, pk):
         permissions.dispatches_visible_to(request.user).select_related("agency", "created_by"),
         pk=pk,
     )
-    deliveries = permissions.deliveries_visible_to(request.user, dispatch)
+    rounds = list(range(1, dispatch.current_round + 1))
+    wanted = request.GET.get("round", "")
+    shown = int(wanted) if wanted.isdigit() and int(wanted) in rounds else dispatch.current_round
+    deliveries = permissions.deliveries_visible_to(request.user, dispatch).filter(round=shown)
     links = {link.group_id: link for link in dispatch.group_links.all()}
     groups = [
         (
@@ -111,6 +114,11 @@ def dispatch_detail(request, pk):
         for group in ZaloGroup.objects.filter(agency=dispatch.agency_id)
     ]
     context = {
+        "rounds": rounds,
+        "shown_round": shown,
+        "changed_documents": dispatch.documents.exclude(validity="in_force").select_related(
+            "replaced_by"
+        ),
         "groups": groups,
         "zalo_opens": deliveries.filter(opened_channel=Channel.ZALO)
         .values("opened_group__name")
@@ -165,6 +173,26 @@ def dispatch_zalo(request, pk):
         for message in error.messages:
             messages.error(request, message)
     return redirect(reverse("outreach:dispatch", args=[dispatch.pk]) + "#zalo")
+
+
+@login_required
+@require_POST
+def dispatch_ask_again(request, pk):
+    dispatch = get_object_or_404(Dispatch, pk=pk)
+    try:
+        count = services.dispatch_ask_again(
+            actor=request.user, dispatch=dispatch, reason=request.POST.get("reason", "")[:300]
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("Round %(round)s: %(count)s people are asked to read it again.")
+            % {"round": dispatch.current_round + 1, "count": count},
+        )
+    return redirect("outreach:dispatch", dispatch.pk)
 
 
 @login_required

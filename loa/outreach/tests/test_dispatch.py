@@ -335,3 +335,43 @@ def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
         assert headers["X-Loa-Signature"] == f"sha256={expected}"
     assert json.loads(received[0][1])["data"]["people"] == 6
     assert client_for(world.staff_a.user).get(reverse("outreach:webhooks")).status_code == 403
+
+
+def test_when_a_document_changes_everyone_who_acknowledged_reads_it_again_in_a_new_round(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    from loa.library import services as library_services
+    from loa.library.tests.factories import make_document
+
+    old = make_document(world.admin, "1204/QĐ-UBND", doc_type="decision", issuer="UBND tỉnh")
+    dispatch = make_dispatch(world)
+    dispatch.documents.set([old])
+    dispatch = send(world, dispatch, django_capture_on_commit_callbacks)
+    first = dispatch.deliveries.get(person=world.staff_a)
+    services.delivery_acknowledge(actor=world.staff_a.user, delivery=first, channel="inbox")
+    new = make_document(world.admin, "1500/QĐ-UBND", doc_type="decision", issuer="UBND tỉnh")
+    library_services.document_update(
+        actor=world.admin, document=old, validity="amended", replaced_by=new
+    )
+    client = client_for(world.coordinator.user)
+    page = client.get(reverse("outreach:dispatch", args=[dispatch.pk])).content.decode()
+    assert "Quyết định 1204/QĐ-UBND" in page and "Đã được sửa đổi" in page
+    client.post(
+        reverse("outreach:ask_again", args=[dispatch.pk]),
+        {"reason": "Quyết định 1204 đã được sửa đổi"},
+    )
+    dispatch.refresh_from_db()
+    assert dispatch.current_round == 2
+    second = dispatch.deliveries.get(round=2)
+    assert second.person == world.staff_a  # only who had acknowledged
+    round_2 = client.get(reverse("outreach:dispatch", args=[dispatch.pk])).context["reach"]
+    round_1 = client.get(reverse("outreach:dispatch", args=[dispatch.pk]), {"round": 1}).context[
+        "reach"
+    ]
+    assert (round_1.total, round_1.acknowledged) == (6, 1)
+    assert (round_2.total, round_2.acknowledged) == (1, 0)
+    assert "lần 2" in client_for(world.staff_a.user).get(reverse("outreach:inbox")).content.decode()
+    empty = client.post(
+        reverse("outreach:ask_again", args=[dispatch.pk]), {"reason": ""}, follow=True
+    )
+    assert "Hãy ghi lý do" in empty.content.decode()
