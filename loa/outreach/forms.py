@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from loa.core.forms import BootstrapFormMixin, DateInput
 from loa.library.models import Document
-from loa.org.models import Category, Person, Unit
-from loa.outreach.models import Channel
+from loa.org.models import Category, Person, Role, Unit
+from loa.outreach.models import AudienceGroup, Channel
 from loa.plans.models import Task
 
 
@@ -39,6 +39,24 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    roles = forms.MultipleChoiceField(
+        label=_("Holders of these roles"),
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Saved audiences"),
+        queryset=AudienceGroup.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    save_as = forms.CharField(
+        label=_("Save this audience as"),
+        max_length=120,
+        required=False,
+        help_text=_("A name to choose it again next time, e.g. Ban chấp hành chi bộ."),
+    )
     people = forms.ModelMultipleChoiceField(
         label=_("Named people"),
         queryset=Person.objects.none(),
@@ -57,6 +75,7 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
             agency=agency, dissolved_on__isnull=True
         ).order_by("name")
         self.fields["people"].queryset = Person.objects.filter(agency=agency, is_active=True)
+        self.fields["groups"].queryset = AudienceGroup.objects.filter(agency=agency)
         self.fields["tasks"].queryset = Task.objects.filter(
             plan__agency=agency, plan__status__in=["approved", "published"]
         ).select_related("plan")
@@ -83,6 +102,8 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
             "subunits": data["subunits"],
             "categories": list(data["categories"]),
             "people": [p.pk for p in data["people"]],
+            "roles": list(data.get("roles") or []),
+            "groups": [g.pk for g in data.get("groups") or []],
         }
 
     def channels(self) -> list[str]:

@@ -165,3 +165,22 @@ class Webhook(models.Model):
 
     def __str__(self) -> str:
         return self.url
+
+
+class AudienceGroup(models.Model):
+    """An audience saved under a name, to choose again later (e.g. "Ban chấp hành chi bộ")."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="audience_groups")
+    name = models.CharField(_("name"), max_length=120)
+    rules = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("saved audience")
+        verbose_name_plural = _("saved audiences")
+        ordering = ["agency", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="audience_group_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -10,11 +10,7 @@ from loa.org.tree import subtree_ids
 from loa.outreach.models import Delivery, Dispatch
 
 
-def audience(agency: Agency, rules: dict) -> QuerySet[Person]:
-    """The people the rules select, working in the agency now: the whole agency or the chosen
-    units (with their sub-units if asked), narrowed to the chosen categories; named people
-    always."""
-    people = Person.objects.filter(agency=agency, is_active=True)
+def _selection(agency: Agency, rules: dict) -> Q:
     if rules.get("whole_agency"):
         chosen = Q(agency=agency)
     else:
@@ -22,10 +18,29 @@ def audience(agency: Agency, rules: dict) -> QuerySet[Person]:
         if rules.get("subunits"):
             units = subtree_ids(units, {agency.pk})
         chosen = Q(unit_id__in=units)
+        if rules.get("roles"):
+            chosen |= Q(
+                roles__role__in=rules["roles"],
+                roles__agency=agency,
+                roles__revoked_at__isnull=True,
+            )
     if rules.get("categories"):
         chosen &= Q(category__in=rules["categories"])
-    named = Q(pk__in=[int(p) for p in rules.get("people", [])])
-    return people.filter(chosen | named)
+    return chosen | Q(pk__in=[int(p) for p in rules.get("people", [])])
+
+
+def audience(agency: Agency, rules: dict) -> QuerySet[Person]:
+    """The people the rules select, working in the agency now: the whole agency, or the
+    chosen units (with their sub-units if asked) and role holders, narrowed to the chosen
+    categories; named people always; and everyone a chosen saved group selects."""
+    from loa.outreach.models import AudienceGroup
+
+    selected = _selection(agency, rules)
+    groups = AudienceGroup.objects.filter(agency=agency, pk__in=rules.get("groups", []))
+    for group in groups:
+        selected |= _selection(agency, group.rules)
+    people = Person.objects.filter(agency=agency, is_active=True)
+    return people.filter(pk__in=people.filter(selected).values("pk"))
 
 
 @dataclass

@@ -31,6 +31,7 @@ from loa.core.services import audit_record
 from loa.org.models import Agency
 from loa.outreach import permissions, queries
 from loa.outreach.models import (
+    AudienceGroup,
     Channel,
     Delivery,
     Dispatch,
@@ -69,7 +70,8 @@ def dispatch_create(
 ) -> Dispatch:
     if not permissions.can_send(actor, agency.pk):
         raise PermissionDenied
-    if not (audience.get("whole_agency") or audience.get("units") or audience.get("people")):
+    rule_keys = ("whole_agency", "units", "people", "roles", "groups")
+    if not any(audience.get(key) for key in rule_keys):
         raise ValidationError(NO_AUDIENCE, code="audience")
     chosen = {Channel(c) for c in channels or []} | {Channel.INBOX}  # the inbox, always
     dispatch = Dispatch.objects.create(
@@ -299,6 +301,19 @@ def webhook_post(*, webhook_id: int, event: str, data: dict) -> str:
 def _own(actor: User, delivery: Delivery) -> None:
     if delivery.person.user_id != actor.pk:
         raise PermissionDenied(NOT_YOURS)
+
+
+@transaction.atomic
+def audience_group_save(*, actor: User, agency: Agency, name: str, rules: dict) -> AudienceGroup:
+    """Save an audience under a name (saving again under the same name replaces it)."""
+    if not permissions.can_send(actor, agency.pk):
+        raise PermissionDenied
+    rules = {k: v for k, v in rules.items() if k != "groups"}  # a group holds plain rules
+    group, _created = AudienceGroup.objects.update_or_create(
+        agency=agency, name=" ".join(name.split()), defaults={"rules": rules}
+    )
+    audit_record(actor=actor, action="audience_group_save", target=group, changes=rules)
+    return group
 
 
 @transaction.atomic

@@ -57,6 +57,13 @@ def dispatch_create(request):
     form = forms.DispatchForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         try:
+            if form.cleaned_data["save_as"].strip():
+                services.audience_group_save(
+                    actor=request.user,
+                    agency=agency,
+                    name=form.cleaned_data["save_as"],
+                    rules=form.audience(),
+                )
             dispatch = services.dispatch_create(
                 actor=request.user,
                 agency=agency,
@@ -87,7 +94,7 @@ def audience_count(request):
     form = forms.DispatchForm(request.POST, agency=agency)
     form.is_valid()
     count = None
-    if all(k not in form.errors for k in ("units", "people", "categories")):
+    if all(k not in form.errors for k in ("units", "people", "categories", "roles", "groups")):
         form.cleaned_data.setdefault("whole_agency", False)
         count = queries.audience(agency, form.audience()).count()
     return render(request, "outreach/_count.html", {"head_count": count})

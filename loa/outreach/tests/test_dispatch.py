@@ -251,7 +251,7 @@ def test_a_zalo_group_link_attributes_opens_to_the_group_and_the_person(
         reverse("outreach:dispatch_zalo", args=[dispatch.pk]), {"name": "Nhóm Zalo Phòng HC-QT"}
     )
     link = dispatch.group_links.get()
-    assert len(link.code) >= 10 and str(dispatch.pk) not in link.code  # random, not an id
+    assert len(link.code) >= 10 and not link.code.isdigit()  # a random code, not an id
     page = coordinator.get(reverse("outreach:dispatch", args=[dispatch.pk])).content.decode()
     assert f"/z/{link.code}/" in page
     qr = coordinator.get(reverse("outreach:zalo_qr", args=[link.code]))
@@ -375,3 +375,24 @@ def test_when_a_document_changes_everyone_who_acknowledged_reads_it_again_in_a_n
         reverse("outreach:ask_again", args=[dispatch.pk]), {"reason": ""}, follow=True
     )
     assert "Hãy ghi lý do" in empty.content.decode()
+
+
+def test_an_audience_of_role_holders_saved_and_chosen_again(world, client_for):
+    from loa.org.models import Role
+    from loa.outreach.models import AudienceGroup
+
+    assert sorted(
+        p.full_name for p in queries.audience(world.agency, {"roles": [Role.UNIT_HEAD]})
+    ) == ["Trần Văn Đức"]
+    client = client_for(world.coordinator.user)
+    client.post(
+        reverse("outreach:create"),
+        {
+            "title": "Họp lãnh đạo",
+            "roles": [Role.CHIEF, Role.UNIT_HEAD],
+            "save_as": "Lãnh đạo và trưởng đơn vị",
+        },
+    )
+    group = AudienceGroup.objects.get(name="Lãnh đạo và trưởng đơn vị")
+    chosen = queries.audience(world.agency, {"groups": [group.pk], "people": [world.staff_b.pk]})
+    assert sorted(p.full_name for p in chosen) == ["Phan Thế Huy", "Trần Văn Đức", "Đặng Quốc Bảo"]
