@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -193,6 +194,54 @@ def delivery_send_mail(*, delivery_id: int) -> str:
         return delivery.mail
 
 
+def remind_due(*, today: datetime.date | None = None) -> int:
+    """The automatic reminders: people who have not acknowledged, REMIND_AFTER_DAYS after the
+    dispatch was sent and again the day before its deadline, by e-mail; nobody more than once
+    a day. Run daily (`loa outreach remind`, from cron or the scheduler). Returns how many."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
+    after = now - datetime.timedelta(days=settings.LOA_REMIND_AFTER_DAYS)
+    due = (
+        Delivery.objects.filter(
+            dispatch__status=DispatchStatus.SENT,
+            acknowledged_at__isnull=True,
+            round=F("dispatch__current_round"),
+        )
+        .exclude(reminded_at__gte=start_of_day)
+        .filter(
+            Q(dispatch__sent_at__lte=after, reminded_at__isnull=True)
+            | Q(dispatch__acknowledge_by=today + datetime.timedelta(days=1))
+        )
+    )
+    with transaction.atomic():
+        ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True))
+        Delivery.objects.filter(pk__in=ids).update(reminded_at=now)
+        _mail_reminders(ids)
+    return len(ids)
+
+
+def _mail_reminders(ids: list[int]) -> None:
+    """Reminders go through the channels people were reached by: the inbox shows them (the
+    delivery's reminded_at); e-mail goes to those the dispatch reached by e-mail."""
+    from loa.outreach.tasks import send_reminders
+
+    by_mail = [
+        d.pk
+        for d in Delivery.objects.filter(pk__in=ids)
+        .exclude(person__email="")
+        .select_related("dispatch")
+        if Channel.EMAIL in d.dispatch.channels
+    ]
+
+    def enqueue() -> None:
+        for start in range(0, len(by_mail), BATCH):
+            send_reminders.enqueue(delivery_ids=by_mail[start : start + BATCH])
+
+    if by_mail:
+        transaction.on_commit(enqueue)
+
+
 @transaction.atomic
 def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     """Remind the people not yet acknowledged that this user may see (a unit head: their
@@ -204,8 +253,7 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     due = (
         deliveries.select_for_update()
-        .filter(acknowledged_at__isnull=True)
-        .exclude(person__email="")
+        .filter(acknowledged_at__isnull=True, round=dispatch.current_round)
         .exclude(reminded_at__gte=today_start)
     )
     ids = list(due.values_list("id", flat=True))
@@ -213,13 +261,7 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     audit_record(
         actor=actor, action="dispatch_remind", target=dispatch, changes={"people": len(ids)}
     )
-    from loa.outreach.tasks import send_reminders
-
-    def enqueue() -> None:
-        for start in range(0, len(ids), BATCH):
-            send_reminders.enqueue(delivery_ids=ids[start : start + BATCH])
-
-    transaction.on_commit(enqueue)
+    _mail_reminders(ids)
     return len(ids)
 
 

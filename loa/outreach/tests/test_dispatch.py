@@ -202,16 +202,16 @@ def test_a_unit_head_reminds_their_pending_people_at_most_once_a_day(
 
     for person, email in ((world.staff_a, "dunglt@vp.gov.vn"), (world.staff_b, "baodq@vp.gov.vn")):
         org_services.person_update(actor=world.admin, person=person, email=email)
-    dispatch = make_dispatch(world)
-    Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
-    Dispatch.objects.filter(pk=dispatch.pk).update(channels=["inbox"])  # no first e-mail
-    services.dispatch_deliver(dispatch_id=dispatch.pk)
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    assert smtp_inbox.received.wait(timeout=10)
+    smtp_inbox.messages.clear()
+    smtp_inbox.received.clear()
     client = client_for(world.head_a.user)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("outreach:remind", args=[dispatch.pk]), follow=True)
-    assert "tới 1 người" in response.content.decode()
+    assert "tới 4 người" in response.content.decode()  # their unit and its sub-unit
     assert smtp_inbox.received.wait(timeout=10)
-    assert [m.rcpt_tos for m in smtp_inbox.messages] == [["dunglt@vp.gov.vn"]]  # their unit only
+    assert [m.rcpt_tos for m in smtp_inbox.messages] == [["dunglt@vp.gov.vn"]]  # has an e-mail
     with django_capture_on_commit_callbacks(execute=True):
         again = client.post(reverse("outreach:remind", args=[dispatch.pk]), follow=True)
     assert "tới 0 người" in again.content.decode()
@@ -396,3 +396,35 @@ def test_an_audience_of_role_holders_saved_and_chosen_again(world, client_for):
     group = AudienceGroup.objects.get(name="Lãnh đạo và trưởng đơn vị")
     chosen = queries.audience(world.agency, {"groups": [group.pk], "people": [world.staff_b.pk]})
     assert sorted(p.full_name for p in chosen) == ["Phan Thế Huy", "Trần Văn Đức", "Đặng Quốc Bảo"]
+
+
+def test_automatic_reminders_after_some_days_and_before_the_deadline_once_a_day(
+    world, django_capture_on_commit_callbacks, smtp_inbox
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from loa.org import services as org_services
+
+    for person, email in ((world.staff_a, "dunglt@vp.gov.vn"), (world.staff_b, "baodq@vp.gov.vn")):
+        org_services.person_update(actor=world.admin, person=person, email=email)
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    assert smtp_inbox.received.wait(timeout=10)  # the first e-mails
+    smtp_inbox.messages.clear()
+    smtp_inbox.received.clear()
+    services.delivery_acknowledge(
+        actor=world.staff_b.user,
+        delivery=dispatch.deliveries.get(person=world.staff_b),
+        channel="inbox",
+    )
+    assert services.remind_due() == 0  # sent just now: too early
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        sent_at=timezone.now() - datetime.timedelta(days=4)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        # Five have not acknowledged; the e-mail goes to the one with an address.
+        assert services.remind_due() == 5
+    assert smtp_inbox.received.wait(timeout=10)
+    assert smtp_inbox.messages[0].rcpt_tos == ["dunglt@vp.gov.vn"]
+    assert services.remind_due() == 0  # not twice the same day
