@@ -180,6 +180,8 @@ LOA_IMPORT_MAX_BYTES = env_int("LOA_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
 LOA_IMPORT_MAX_ROWS = env_int("LOA_IMPORT_MAX_ROWS", 10_000)
 LOA_ATTACHMENT_MAX_BYTES = env_int("LOA_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 LOA_PLAN_IMPORT_MAX_BYTES = env_int("LOA_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+# Webhooks may go to addresses on private networks only where the installation allows it.
+LOA_WEBHOOK_ALLOW_PRIVATE = env_bool("LOA_WEBHOOK_ALLOW_PRIVATE", False)
 # Automatic reminders go to people who have not acknowledged this many days after sending.
 LOA_REMIND_AFTER_DAYS = env_int("LOA_REMIND_AFTER_DAYS", 3)
 # The plan editor sends about ten fields a task, for up to 200 tasks.

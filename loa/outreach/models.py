@@ -71,6 +71,7 @@ class Delivery(models.Model):
     class Mail(models.TextChoices):
         NONE = "none", _("No e-mail")
         PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

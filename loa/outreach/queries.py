@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from loa.core.models import User
 from loa.org.models import Agency, Person
@@ -91,9 +91,12 @@ def unread_count(user: User) -> int:
 
 
 def dispatches_for_list(user: User, visible: QuerySet[Dispatch]) -> QuerySet[Dispatch]:
+    current = Q(deliveries__round=F("current_round"))  # the figures of the round asked now
     return visible.select_related("agency").annotate(
-        people=Count("deliveries", distinct=True),
+        people=Count("deliveries", filter=current, distinct=True),
         acknowledged=Count(
-            "deliveries", filter=Q(deliveries__acknowledged_at__isnull=False), distinct=True
+            "deliveries",
+            filter=current & Q(deliveries__acknowledged_at__isnull=False),
+            distinct=True,
         ),
     )

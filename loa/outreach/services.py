@@ -9,11 +9,13 @@ backoff when the SMTP server fails, then marked failed with the reason.
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
-import smtplib
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 
 from django.conf import settings
@@ -21,7 +23,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +50,10 @@ NOT_A_DRAFT = _("This dispatch has been sent already.")
 NO_AUDIENCE = _("Choose who receives it: the whole agency, units, or named people.")
 NOT_YOURS = _("This was sent to someone else.")
 GROUP_EXISTS = _("The agency already has a Zalo group with this name.")
+WEBHOOK_ADDRESS_REFUSED = _(
+    "Loa sends events only to http(s) addresses outside this machine and its private network."
+)
+WEBHOOK_UNREACHABLE = _("the address did not answer")
 NOT_SENT_YET = _("Only a dispatch that has been sent can be read again.")
 ASK_AGAIN_NEEDS_REASON = _("Say why everyone must read it again (e.g. which document changed).")
 LINK_SALT = "loa.outreach.link"
@@ -102,8 +108,26 @@ def dispatch_send(*, actor: User, dispatch: Dispatch) -> Dispatch:
     audit_record(actor=actor, action="dispatch_send", target=dispatch)
     from loa.outreach.tasks import deliver
 
-    transaction.on_commit(lambda: deliver.enqueue(dispatch_id=dispatch.pk))
+    # Queued inside the transaction: the database-backed queue commits the task with the
+    # status, so a crash between the two cannot leave a dispatch "sending" with no task.
+    deliver.enqueue(dispatch_id=dispatch.pk)
     return dispatch
+
+
+def resume_stuck(*, older_than_minutes: int = 15) -> int:
+    """Queue again the dispatches still "sending" long after they were sent (a worker died);
+    delivering again adds nobody twice. Returns how many."""
+    from loa.outreach.tasks import deliver
+
+    since = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    stuck = list(
+        Dispatch.objects.filter(status=DispatchStatus.SENDING, sent_at__lte=since).values_list(
+            "id", flat=True
+        )
+    )
+    for dispatch_id in stuck:
+        deliver.enqueue(dispatch_id=dispatch_id)
+    return len(stuck)
 
 
 def dispatch_deliver(*, dispatch_id: int) -> int:
@@ -124,7 +148,11 @@ def dispatch_deliver(*, dispatch_id: int) -> int:
     Delivery.objects.bulk_create(batch, ignore_conflicts=True)
     total = dispatch.deliveries.count()
     status = DispatchStatus.SENT if total else DispatchStatus.EMPTY
-    Dispatch.objects.filter(pk=dispatch.pk).update(status=status)
+    finished = Dispatch.objects.filter(pk=dispatch.pk, status=DispatchStatus.SENDING).update(
+        status=status
+    )
+    if not finished:  # a second run after a restart: the deliveries are all there already
+        return total
     audit_record(actor=None, action="dispatch_deliver", target=dispatch, changes={"people": total})
     announce(
         dispatch.agency_id,
@@ -160,38 +188,53 @@ def delivery_from_link(token: str) -> int | None:
         return None
 
 
+def _message(delivery: Delivery, *, reminder: bool = False) -> EmailMultiAlternatives:
+    context = {"delivery": delivery, "link": signed_link(delivery), "reminder": reminder}
+    title = " ".join(delivery.dispatch.title.split())  # no line break may reach a header
+    message = EmailMultiAlternatives(
+        subject=f"[Loa] {title}",
+        body=render_to_string("outreach/mail.txt", context),
+        to=[delivery.person.email],
+    )
+    message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
+    return message
+
+
 def delivery_send_mail(*, delivery_id: int) -> str:
-    """Send one delivery's e-mail at most once. Returns its mail state afterwards."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.select_for_update(skip_locked=True)
-            .select_related("dispatch", "person")
-            .filter(pk=delivery_id, mail=Delivery.Mail.PENDING)
-            .first()
+    """Send one delivery's e-mail at most once. Returns its mail state afterwards.
+
+    The delivery is claimed (pending → sending) in a short transaction and the SMTP
+    conversation happens outside it, so no database lock waits on a mail server. A worker that
+    dies mid-send leaves it "sending": at most one e-mail, never two."""
+    claimed = Delivery.objects.filter(pk=delivery_id, mail=Delivery.Mail.PENDING).update(
+        mail=Delivery.Mail.SENDING
+    )
+    if not claimed:  # sent already, or another worker holds it
+        return "skipped"
+    delivery = Delivery.objects.select_related("dispatch__agency", "person").get(pk=delivery_id)
+    try:
+        _message(delivery).send()
+    except Exception as error:  # any failure: counted, retried, then shown; never silent
+        attempts = delivery.mail_attempts + 1
+        state = Delivery.Mail.FAILED if attempts >= MAIL_ATTEMPTS else Delivery.Mail.PENDING
+        Delivery.objects.filter(pk=delivery_id).update(
+            mail=state, mail_attempts=attempts, mail_error=str(error)[:300]
         )
-        if delivery is None:  # sent already, or another worker holds it
-            return "skipped"
-        context = {"delivery": delivery, "link": signed_link(delivery)}
-        message = EmailMultiAlternatives(
-            subject=f"[Loa] {delivery.dispatch.title}",
-            body=render_to_string("outreach/mail.txt", context),
-            to=[delivery.person.email],
-        )
-        message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
-        try:
-            message.send()
-        except (smtplib.SMTPException, OSError) as error:
-            delivery.mail_attempts += 1
-            delivery.mail_error = str(error)[:300]
-            if delivery.mail_attempts >= MAIL_ATTEMPTS:
-                delivery.mail = Delivery.Mail.FAILED
-            delivery.save(update_fields=["mail_attempts", "mail_error", "mail"])
-            logger.warning("Mail for delivery %s failed: %s", delivery.pk, error)
-            return delivery.mail
-        delivery.mail, delivery.mail_error = Delivery.Mail.SENT, ""
-        delivery.mail_attempts += 1
-        delivery.save(update_fields=["mail", "mail_error", "mail_attempts"])
-        return delivery.mail
+        logger.warning("Mail for delivery %s failed: %s", delivery_id, error)
+        return state
+    Delivery.objects.filter(pk=delivery_id).update(
+        mail=Delivery.Mail.SENT, mail_attempts=delivery.mail_attempts + 1, mail_error=""
+    )
+    return Delivery.Mail.SENT
+
+
+def latest_deliveries(deliveries):
+    """Each person's latest round of each dispatch: someone who never acknowledged round 1 is
+    still asked, though round 2 went to others."""
+    later = Delivery.objects.filter(
+        dispatch=OuterRef("dispatch"), person=OuterRef("person"), round__gt=OuterRef("round")
+    )
+    return deliveries.filter(~Exists(later))
 
 
 def remind_due(*, today: datetime.date | None = None) -> int:
@@ -203,14 +246,11 @@ def remind_due(*, today: datetime.date | None = None) -> int:
     start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
     after = now - datetime.timedelta(days=settings.LOA_REMIND_AFTER_DAYS)
     due = (
-        Delivery.objects.filter(
-            dispatch__status=DispatchStatus.SENT,
-            acknowledged_at__isnull=True,
-            round=F("dispatch__current_round"),
-        )
+        latest_deliveries(Delivery.objects.filter(dispatch__status=DispatchStatus.SENT))
+        .filter(acknowledged_at__isnull=True)
         .exclude(reminded_at__gte=start_of_day)
         .filter(
-            Q(dispatch__sent_at__lte=after, reminded_at__isnull=True)
+            Q(created_at__lte=after, reminded_at__isnull=True)
             | Q(dispatch__acknowledge_by=today + datetime.timedelta(days=1))
         )
     )
@@ -252,8 +292,9 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
         raise PermissionDenied
     today_start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     due = (
-        deliveries.select_for_update()
-        .filter(acknowledged_at__isnull=True, round=dispatch.current_round)
+        latest_deliveries(deliveries)
+        .select_for_update()
+        .filter(acknowledged_at__isnull=True)
         .exclude(reminded_at__gte=today_start)
     )
     ids = list(due.values_list("id", flat=True))
@@ -266,15 +307,14 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
 
 
 def delivery_send_reminder(*, delivery_id: int) -> None:
-    delivery = Delivery.objects.select_related("dispatch", "person").get(pk=delivery_id)
-    context = {"delivery": delivery, "link": signed_link(delivery), "reminder": True}
-    message = EmailMultiAlternatives(
-        subject=f"[Loa] {delivery.dispatch.title}",
-        body=render_to_string("outreach/mail.txt", context),
-        to=[delivery.person.email],
-    )
-    message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
-    message.send()
+    delivery = Delivery.objects.select_related("dispatch__agency", "person").get(pk=delivery_id)
+    if delivery.acknowledged_at:  # acknowledged since the reminder was queued
+        return
+    try:
+        _message(delivery, reminder=True).send()
+    except Exception as error:  # let the next daily run try again
+        Delivery.objects.filter(pk=delivery_id).update(reminded_at=None)
+        logger.warning("Reminder for delivery %s failed: %s", delivery_id, error)
 
 
 @transaction.atomic
@@ -282,6 +322,8 @@ def webhook_create(*, actor: User, agency: Agency, url: str) -> tuple[Webhook, s
     """A new webhook and its secret, which is returned this once and never shown again."""
     if not permissions.can_send(actor, agency.pk):
         raise PermissionDenied
+    if not webhook_address_allowed(url):
+        raise ValidationError(WEBHOOK_ADDRESS_REFUSED, code="address")
     secret = secrets.token_hex(32)
     webhook = Webhook.objects.create(agency=agency, url=url, secret=secret, created_by=actor)
     audit_record(actor=actor, action="webhook_create", target=webhook, changes={"url": url})
@@ -314,9 +356,34 @@ def announce(agency_id: int, event: str, data: dict) -> None:
         transaction.on_commit(enqueue)
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a webhook answers itself; following it elsewhere is refused
+
+
+def webhook_address_allowed(url: str) -> bool:
+    """http(s) only, and not to this machine or a private network (unless the installation
+    allows it: LOA_WEBHOOK_ALLOW_PRIVATE, for systems on the agency's own network)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if settings.LOA_WEBHOOK_ALLOW_PRIVATE:
+        return True
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except OSError:
+        return False
+    return all(ipaddress.ip_address(str(a).split("%")[0]).is_global for a in addresses)
+
+
 def webhook_post(*, webhook_id: int, event: str, data: dict) -> str:
     """POST one event, signed: X-Loa-Signature is sha256=HMAC(secret, body)."""
     webhook = Webhook.objects.get(pk=webhook_id)
+    if not webhook.is_active:
+        return "stopped"
+    if not webhook_address_allowed(webhook.url):
+        Webhook.objects.filter(pk=webhook.pk).update(last_status=str(WEBHOOK_ADDRESS_REFUSED))
+        return "refused"
     body = json.dumps(
         {"event": event, "at": timezone.now().isoformat(), "data": data}, ensure_ascii=False
     ).encode()
@@ -331,11 +398,15 @@ def webhook_post(*, webhook_id: int, event: str, data: dict) -> str:
             "X-Loa-Signature": f"sha256={signature}",
         },
     )
+    opener = urllib.request.build_opener(_NoRedirects)
+    when = f"{timezone.localtime():%d/%m/%Y %H:%M} {event}"
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            status = f"{timezone.localtime():%d/%m/%Y %H:%M} {event}: HTTP {response.status}"
-    except (urllib.error.URLError, OSError) as error:
-        status = f"{timezone.localtime():%d/%m/%Y %H:%M} {event}: {error}"[:200]
+        with opener.open(request, timeout=10) as response:
+            status = f"{when}: HTTP {response.status}"
+    except urllib.error.HTTPError as error:
+        status = f"{when}: HTTP {error.code}"
+    except (urllib.error.URLError, OSError):
+        status = f"{when}: {WEBHOOK_UNREACHABLE}"  # no detail: the page is not a port scanner
     Webhook.objects.filter(pk=webhook.pk).update(last_status=status)
     return status
 
@@ -424,6 +495,8 @@ def group_link_create(*, actor: User, dispatch: Dispatch, group: ZaloGroup) -> G
     """The dispatch's short link for one Zalo group (made once; asking again returns it)."""
     if not permissions.can_send(actor, dispatch.agency_id) or group.agency_id != dispatch.agency_id:
         raise PermissionDenied
+    if dispatch.status == DispatchStatus.DRAFT:
+        raise ValidationError(NOT_SENT_YET, code="draft")
     link = GroupLink.objects.filter(dispatch=dispatch, group=group).first()
     if link is None:
         link = GroupLink.objects.create(

@@ -6,6 +6,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -31,11 +32,35 @@ def _agency(request) -> Agency:
     wanted = request.GET.get("agency")
     if wanted:
         agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
+    elif managed.count() > 1:
+        raise ChooseAgency(managed)
     else:
-        agency = managed.first() if managed.count() == 1 else None
+        agency = managed.first()
     if agency is None:
         raise PermissionDenied
     return agency
+
+
+class ChooseAgency(Exception):  # noqa: N818 - a page to show, not an error
+    """The user manages several agencies: ask which one first."""
+
+    def __init__(self, agencies):
+        self.agencies = agencies
+
+
+def _for_agency(view):
+    """Views that act for one agency ask a user who manages several which one they mean."""
+
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ChooseAgency as choice:
+            context = {"agencies": choice.agencies, "path": request.path, "section": "outreach"}
+            return render(request, "outreach/choose_agency.html", context)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
 
 
 @login_required
@@ -52,29 +77,31 @@ def dispatch_list(request):
 
 
 @login_required
+@_for_agency
 def dispatch_create(request):
     agency = _agency(request)
     form = forms.DispatchForm(request.POST or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["save_as"].strip():
-                services.audience_group_save(
+            with transaction.atomic():  # the dispatch and its saved audience: both or neither
+                dispatch = services.dispatch_create(
                     actor=request.user,
                     agency=agency,
-                    name=form.cleaned_data["save_as"],
-                    rules=form.audience(),
+                    title=form.cleaned_data["title"],
+                    message=form.cleaned_data["message"],
+                    audience=form.audience(),
+                    channels=form.channels(),
+                    documents=form.cleaned_data["document_codes"],
+                    tasks=form.cleaned_data["tasks"],
+                    acknowledge_by=form.cleaned_data["acknowledge_by"],
                 )
-            dispatch = services.dispatch_create(
-                actor=request.user,
-                agency=agency,
-                title=form.cleaned_data["title"],
-                message=form.cleaned_data["message"],
-                audience=form.audience(),
-                channels=form.channels(),
-                documents=form.cleaned_data["document_codes"],
-                tasks=form.cleaned_data["tasks"],
-                acknowledge_by=form.cleaned_data["acknowledge_by"],
-            )
+                if form.cleaned_data["save_as"].strip():
+                    services.audience_group_save(
+                        actor=request.user,
+                        agency=agency,
+                        name=form.cleaned_data["save_as"],
+                        rules=form.audience(),
+                    )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -141,8 +168,12 @@ def dispatch_detail(request, pk):
         "can_send": permissions.can_send(request.user, dispatch.agency_id),
         "section": "outreach",
     }
-    template = "outreach/detail.html#progress" if request.htmx else "outreach/detail.html"
-    return render(request, template, context)
+    if request.htmx:
+        response = render(request, "outreach/detail.html#progress", context)
+        if dispatch.status != "sending":
+            response["HX-Refresh"] = "true"  # done: show the whole page with its lists
+        return response
+    return render(request, "outreach/detail.html", context)
 
 
 @login_required
@@ -233,10 +264,11 @@ def zalo(request, code):
     delivery = (
         Delivery.objects.filter(dispatch=link.dispatch, person__user=request.user)
         .exclude(dispatch__status="draft")
+        .order_by("-round")  # the round the person is asked to read now
         .first()
     )
-    if delivery is None:
-        return render(request, "outreach/not_for_you.html", {"dispatch": link.dispatch}, status=404)
+    if delivery is None:  # not even its title: Zalo groups hold people outside the audience
+        return render(request, "outreach/not_for_you.html", status=404)
     services.delivery_open(
         actor=request.user, delivery=delivery, channel=Channel.ZALO, group=link.group
     )
@@ -244,6 +276,7 @@ def zalo(request, code):
 
 
 @login_required
+@_for_agency
 def webhooks(request):
     """The agency's webhooks. A new one's secret is shown on this response only."""
     agency = _agency(request)
@@ -255,9 +288,12 @@ def webhooks(request):
         else:
             form = forms.WebhookForm(request.POST)
             if form.is_valid():
-                _webhook, secret = services.webhook_create(
-                    actor=request.user, agency=agency, url=form.cleaned_data["url"]
-                )
+                try:
+                    _webhook, secret = services.webhook_create(
+                        actor=request.user, agency=agency, url=form.cleaned_data["url"]
+                    )
+                except ValidationError as error:
+                    messages.error(request, error.messages[0])
             else:
                 messages.error(request, _("Enter an http:// or https:// address."))
     context = {
@@ -293,13 +329,14 @@ def dispatch_export(request, pk):
     deliveries = (
         permissions.deliveries_visible_to(request.user, dispatch)
         .select_related("person", "unit")
-        .order_by("unit__name", "person__sort_key")
+        .order_by("round", "unit__name", "person__sort_key")
     )
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("Reach")
     sheet.append(
         [
+            _("Round"),
             _("Full name"),
             _("Unit"),
             _("Opened"),
@@ -312,6 +349,7 @@ def dispatch_export(request, pk):
     for d in deliveries:
         sheet.append(
             [
+                d.round,
                 d.person.full_name,
                 d.unit.name if d.unit else "",
                 timezone.localtime(d.opened_at).strftime("%d/%m/%Y %H:%M") if d.opened_at else "",
@@ -323,6 +361,11 @@ def dispatch_export(request, pk):
                 d.get_mail_display() + (f": {d.mail_error}" if d.mail_error else ""),
             ]
         )
+    # What people typed is text, never a formula ("=HYPERLINK(…)" in a comment stays inert).
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(

@@ -236,10 +236,10 @@ def test_the_reach_exports_to_xlsx_person_by_person(
     )
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:4] == ("Họ và tên", "Đơn vị", "Đã mở", "Đã xác nhận")
+    assert rows[0][:5] == ("Lượt", "Họ và tên", "Đơn vị", "Đã mở", "Đã xác nhận")
     assert len(rows) == 7
-    dung = next(r for r in rows if r[0] == "Lê Thị Dung")
-    assert dung[3] and dung[4] == "inbox" and dung[5] == "Đã rõ"
+    dung = next(r for r in rows if r[1] == "Lê Thị Dung")
+    assert dung[4] and dung[5] == "inbox" and dung[6] == "Đã rõ"
 
 
 def test_a_zalo_group_link_attributes_opens_to_the_group_and_the_person(
@@ -310,7 +310,7 @@ def receiver():
 
 
 def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
-    world, client_for, django_capture_on_commit_callbacks, receiver
+    world, client_for, django_capture_on_commit_callbacks, receiver, settings
 ):
     import hashlib
     import hmac
@@ -318,6 +318,11 @@ def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
 
     url, received = receiver
     client = client_for(world.coordinator.user)
+    # By default Loa refuses this machine and private networks (no requests to internal
+    # services); this installation allows its own network, where the receiver runs.
+    refused = client.post(reverse("outreach:webhooks"), {"url": url}, follow=True)
+    assert "ngoài máy chủ này và mạng nội bộ" in refused.content.decode()
+    settings.LOA_WEBHOOK_ALLOW_PRIVATE = True
     created = client.post(reverse("outreach:webhooks"), {"url": url})
     secret = re.search(r"<code>([0-9a-f]{64})</code>", created.content.decode()).group(1)
     assert secret not in client.get(reverse("outreach:webhooks")).content.decode()
@@ -419,12 +424,63 @@ def test_automatic_reminders_after_some_days_and_before_the_deadline_once_a_day(
         channel="inbox",
     )
     assert services.remind_due() == 0  # sent just now: too early
-    Dispatch.objects.filter(pk=dispatch.pk).update(
-        sent_at=timezone.now() - datetime.timedelta(days=4)
-    )
+    dispatch.deliveries.update(created_at=timezone.now() - datetime.timedelta(days=4))
     with django_capture_on_commit_callbacks(execute=True):
         # Five have not acknowledged; the e-mail goes to the one with an address.
         assert services.remind_due() == 5
     assert smtp_inbox.received.wait(timeout=10)
     assert smtp_inbox.messages[0].rcpt_tos == ["dunglt@vp.gov.vn"]
     assert services.remind_due() == 0  # not twice the same day
+
+
+def test_a_comment_that_looks_like_a_formula_stays_text_in_the_export(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    services.delivery_acknowledge(
+        actor=world.staff_a.user,
+        delivery=dispatch.deliveries.get(person=world.staff_a),
+        channel="inbox",
+        comment='=HYPERLINK("http://evil.example","x")',
+    )
+    data = (
+        client_for(world.coordinator.user)
+        .get(reverse("outreach:export", args=[dispatch.pk]))
+        .content
+    )
+    sheet = load_workbook(io.BytesIO(data)).active
+    cell = next(row[6] for row in sheet.iter_rows() if row[1].value == "Lê Thị Dung")
+    assert cell.data_type == "s" and cell.value.startswith("=HYPERLINK")
+
+
+def test_the_zalo_link_opens_the_round_the_person_is_asked_to_read_now(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    services.delivery_acknowledge(
+        actor=world.staff_a.user,
+        delivery=dispatch.deliveries.get(person=world.staff_a),
+        channel="inbox",
+    )
+    services.dispatch_ask_again(actor=world.coordinator.user, dispatch=dispatch, reason="Sửa đổi")
+    group = services.zalo_group_create(
+        actor=world.coordinator.user, agency=world.agency, name="Nhóm cơ quan"
+    )
+    link = services.group_link_create(actor=world.coordinator.user, dispatch=dispatch, group=group)
+    response = client_for(world.staff_a.user).get(f"/z/{link.code}/")
+    second = dispatch.deliveries.get(person=world.staff_a, round=2)
+    assert response["Location"] == reverse("outreach:read", args=[second.pk]) + "?via=zalo"
+    page = client_for(world.outsider.user).get(f"/z/{link.code}/").content.decode()
+    assert dispatch.title not in page  # not even the title for someone it was not sent to
+
+
+def test_a_second_delivery_run_announces_nothing_again(world, django_capture_on_commit_callbacks):
+    from loa.core.models import AuditEntry
+
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    services.dispatch_deliver(dispatch_id=dispatch.pk)
+    assert AuditEntry.objects.filter(action="dispatch_deliver").count() == 1
