@@ -130,11 +130,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
-TASKS = {
-    "default": {
-        "BACKEND": env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+# Background work: a database-backed queue by default; Redis and RQ workers at scale
+# (TASKS_BACKEND=django_tasks_rq.RQBackend, REDIS_URL, and `loa rqworker --with-scheduler
+# --job-class django_tasks_rq.Job default`).
+TASKS_BACKEND = env("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+TASKS: dict[str, dict] = {"default": {"BACKEND": TASKS_BACKEND}}
+if TASKS_BACKEND == "django_tasks_rq.RQBackend":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS["default"]["QUEUES"] = ["default"]
+    RQ_QUEUES = {
+        "default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
     }
-}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -182,6 +188,9 @@ LOA_ATTACHMENT_MAX_BYTES = env_int("LOA_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 LOA_PLAN_IMPORT_MAX_BYTES = env_int("LOA_PLAN_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 # Webhooks may go to addresses on private networks only where the installation allows it.
 LOA_WEBHOOK_ALLOW_PRIVATE = env_bool("LOA_WEBHOOK_ALLOW_PRIVATE", False)
+# The Zalo Official Account API (tests point these at a local server speaking its protocol).
+LOA_ZALO_API_URL = env("LOA_ZALO_API_URL", "https://openapi.zalo.me")
+LOA_ZALO_OAUTH_URL = env("LOA_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
 # Automatic reminders go to people who have not acknowledged this many days after sending.
 LOA_REMIND_AFTER_DAYS = env_int("LOA_REMIND_AFTER_DAYS", 3)
 # The plan editor sends about ten fields a task, for up to 200 tasks.

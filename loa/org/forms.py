@@ -34,6 +34,12 @@ class PersonForm(BootstrapFormMixin, forms.Form):
     )
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    zalo_id = forms.CharField(
+        label=_("Zalo ID"),
+        max_length=40,
+        required=False,
+        help_text=_("Their user ID as a follower of the agency's Zalo Official Account."),
+    )
     is_active = forms.BooleanField(label=_("Working here"), required=False, initial=True)
 
     def __init__(self, *args, units, positions, **kwargs):

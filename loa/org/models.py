@@ -213,6 +213,15 @@ class Person(models.Model):
     )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    zalo_id = models.CharField(
+        _("Zalo ID"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "The person's user ID as a follower of the agency's Zalo Official Account "
+            "(the OA's follower list shows it)."
+        ),
+    )
     is_active = models.BooleanField(_("working here"), default=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -444,6 +444,7 @@ def person_create(
     code: str = "",
     email: str = "",
     phone: str = "",
+    zalo_id: str = "",
     user: User | None = None,
 ) -> Person:
     if not permissions.can_manage_agency(actor, agency) and not (
@@ -461,6 +462,7 @@ def person_create(
         code=code,
         email=email,
         phone=phone,
+        zalo_id=zalo_id.strip(),
         user=user,
         search_name=fold(full_name),
         sort_key=person_sort_key(full_name),
@@ -473,7 +475,17 @@ def person_create(
 
 
 # Fields a manager or unit head may change; a person changes only PROFILE_FIELDS of their own.
-PERSON_FIELDS = ("full_name", "category", "unit", "position", "code", "email", "phone", "is_active")
+PERSON_FIELDS = (
+    "full_name",
+    "category",
+    "unit",
+    "position",
+    "code",
+    "email",
+    "phone",
+    "zalo_id",
+    "is_active",
+)
 PROFILE_FIELDS = ("email", "phone")
 
 

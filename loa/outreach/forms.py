@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from loa.core.forms import BootstrapFormMixin, DateInput
 from loa.library.models import Document
 from loa.org.models import Category, Person, Role, Unit
-from loa.outreach.models import AudienceGroup, Channel
+from loa.outreach.models import AudienceGroup, Channel, ZaloAccount
 from loa.plans.models import Task
 
 
@@ -66,11 +66,18 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
     email = forms.BooleanField(
         label=_("Also by e-mail, with a personal link"), required=False, initial=True
     )
+    zalo_oa = forms.BooleanField(
+        label=_("Also by our Zalo Official Account, to those who follow it"),
+        required=False,
+        initial=True,
+    )
     acknowledge_by = forms.DateField(label=_("Acknowledge by"), required=False, widget=DateInput())
 
     def __init__(self, *args, agency, **kwargs):
         super().__init__(*args, **kwargs)
         self.agency = agency
+        if not ZaloAccount.objects.filter(agency=agency, is_active=True).exists():
+            del self.fields["zalo_oa"]  # nothing to send through until one is connected
         self.fields["units"].queryset = Unit.objects.filter(
             agency=agency, dissolved_on__isnull=True
         ).order_by("name")
@@ -107,7 +114,9 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         }
 
     def channels(self) -> list[str]:
-        return [Channel.EMAIL] if self.cleaned_data["email"] else []
+        chosen = {Channel.EMAIL: self.cleaned_data["email"]}
+        chosen[Channel.ZALO_OA] = self.cleaned_data.get("zalo_oa", False)
+        return [channel for channel, wanted in chosen.items() if wanted]
 
 
 class AcknowledgeForm(BootstrapFormMixin, forms.Form):
@@ -122,4 +131,20 @@ class AcknowledgeForm(BootstrapFormMixin, forms.Form):
 class WebhookForm(BootstrapFormMixin, forms.Form):
     url = forms.URLField(
         label=_("Address that receives the events"), max_length=500, assume_scheme="https"
+    )
+
+
+class ZaloAccountForm(BootstrapFormMixin, forms.Form):
+    """The Official Account's app and tokens (from the Zalo for Developers console). The
+    secret and the tokens are never shown again once saved."""
+
+    app_id = forms.CharField(label=_("App ID"), max_length=40)
+    secret_key = forms.CharField(
+        label=_("App secret key"), max_length=100, widget=forms.PasswordInput(render_value=False)
+    )
+    access_token = forms.CharField(
+        label=_("Access token"), widget=forms.PasswordInput(render_value=False)
+    )
+    refresh_token = forms.CharField(
+        label=_("Refresh token"), widget=forms.PasswordInput(render_value=False)
     )

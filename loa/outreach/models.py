@@ -14,7 +14,8 @@ from loa.plans.models import Task
 class Channel(models.TextChoices):
     INBOX = "inbox", _("In-app inbox")
     EMAIL = "email", _("E-mail")
-    ZALO = "zalo", _("Zalo group")
+    ZALO = "zalo", _("Zalo group")  # a tracked link pasted into the group, opened by people
+    ZALO_OA = "zalo_oa", _("Zalo Official Account")  # a message from the agency's OA
 
 
 class DispatchStatus(models.TextChoices):
@@ -66,14 +67,9 @@ class Dispatch(models.Model):
 
 
 class Delivery(models.Model):
-    """One person asked to read one dispatch: when they opened it, and acknowledged it."""
-
-    class Mail(models.TextChoices):
-        NONE = "none", _("No e-mail")
-        PENDING = "pending", _("Waiting to be sent")
-        SENDING = "sending", _("Being sent")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+    """One person asked to read one dispatch: when they opened it, and acknowledged it. It is in
+    their inbox from the start; the messages that tell them of it (e-mail, Zalo) are its
+    `messages`."""
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="deliveries")
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="deliveries")
@@ -90,9 +86,6 @@ class Delivery(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_channel = models.CharField(max_length=10, blank=True)
     comment = models.TextField(blank=True)
-    mail = models.CharField(max_length=10, choices=Mail.choices, default=Mail.NONE)
-    mail_attempts = models.PositiveSmallIntegerField(default=0)
-    mail_error = models.CharField(max_length=300, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -106,6 +99,60 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dispatch} → {self.person}"
+
+
+class Message(models.Model):
+    """One message telling one person of one delivery, through one channel that sends
+    (e-mail, the Zalo Official Account): sent at most once, retried, failed with a reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="messages")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)  # when a worker took it to send
+    sent_at = models.DateTimeField(null=True, blank=True)
+    external_id = models.CharField(max_length=80, blank=True)  # e.g. Zalo's message_id
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["delivery", "channel"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "channel"], name="message_once"),
+        ]
+        indexes = [models.Index(fields=["state", "claimed_at"], name="message_state")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery} ({self.channel})"
+
+
+class ZaloAccount(models.Model):
+    """The agency's Zalo Official Account, through which Loa messages the people who follow
+    it. Zalo's access token lasts about an hour; the refresh token renews it (and is itself
+    replaced each time)."""
+
+    agency = models.OneToOneField(Agency, on_delete=models.CASCADE, related_name="zalo_account")
+    app_id = models.CharField(_("app ID"), max_length=40)
+    secret_key = models.CharField(_("app secret key"), max_length=100)
+    access_token = models.TextField(_("access token"))
+    refresh_token = models.TextField(_("refresh token"))
+    is_active = models.BooleanField(_("active"), default=True)
+    last_status = models.CharField(_("last message"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Zalo Official Account")
+        verbose_name_plural = _("Zalo Official Accounts")
+
+    def __str__(self) -> str:
+        return f"Zalo OA {self.app_id}"
 
 
 class ZaloGroup(models.Model):

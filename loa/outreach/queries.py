@@ -7,7 +7,7 @@ from django.db.models import Count, F, Q, QuerySet
 from loa.core.models import User
 from loa.org.models import Agency, Person
 from loa.org.tree import subtree_ids
-from loa.outreach.models import Delivery, Dispatch
+from loa.outreach.models import Delivery, Dispatch, Message
 
 
 def _selection(agency: Agency, rules: dict) -> Q:
@@ -48,7 +48,7 @@ class Reach:
     total: int
     opened: int
     acknowledged: int
-    mail_failed: int
+    failed: int  # messages (e-mail, Zalo) that could not be sent
 
     @property
     def acknowledged_percent(self) -> int:
@@ -60,9 +60,26 @@ def reach(deliveries: QuerySet[Delivery]) -> Reach:
         total=Count("id"),
         opened=Count("id", filter=Q(opened_at__isnull=False)),
         acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
-        mail_failed=Count("id", filter=Q(mail=Delivery.Mail.FAILED)),
     )
-    return Reach(**figures)
+    return Reach(**figures, failed=failed_messages(deliveries).count())
+
+
+def failed_messages(deliveries: QuerySet[Delivery]) -> QuerySet[Message]:
+    return Message.objects.filter(delivery__in=deliveries, state=Message.State.FAILED)
+
+
+def messages_by_channel(deliveries: QuerySet[Delivery]) -> list:
+    """How the messages that told people went, channel by channel: sent, waiting, failed."""
+    return list(
+        Message.objects.filter(delivery__in=deliveries)
+        .values("channel")
+        .annotate(
+            sent=Count("id", filter=Q(state=Message.State.SENT)),
+            waiting=Count("id", filter=Q(state__in=[Message.State.PENDING, Message.State.SENDING])),
+            failed=Count("id", filter=Q(state=Message.State.FAILED)),
+        )
+        .order_by("channel")
+    )
 
 
 def reach_by_unit(deliveries: QuerySet[Delivery]) -> list:

@@ -2,8 +2,9 @@
 
 Sending never runs in a request: `dispatch_send` marks the dispatch and enqueues `deliver`,
 which freezes the audience into deliveries in batches (a unique constraint makes a second run
-add nothing) and enqueues the mail in batches; each mail is sent at most once, retried with
-backoff when the SMTP server fails, then marked failed with the reason.
+add nothing), adds one message per person and channel that sends (e-mail, Zalo OA; see
+`channels`) and enqueues them in batches; each message is sent at most once, retried with
+backoff when its channel fails, then marked failed with the reason.
 """
 
 import datetime
@@ -21,18 +22,17 @@ import urllib.request
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loa.core.models import User
 from loa.core.services import audit_record
+from loa.core.tasks import enqueue_with_commit
 from loa.org.models import Agency
-from loa.outreach import permissions, queries
+from loa.outreach import channels, permissions, queries
 from loa.outreach.models import (
     AudienceGroup,
     Channel,
@@ -40,7 +40,9 @@ from loa.outreach.models import (
     Dispatch,
     DispatchStatus,
     GroupLink,
+    Message,
     Webhook,
+    ZaloAccount,
     ZaloGroup,
 )
 
@@ -59,7 +61,11 @@ ASK_AGAIN_NEEDS_REASON = _("Say why everyone must read it again (e.g. which docu
 LINK_SALT = "loa.outreach.link"
 LINK_DAYS = 60
 BATCH = 500
-MAIL_ATTEMPTS = 4
+MESSAGE_ATTEMPTS = 4
+INTERRUPTED = _(
+    "interrupted: the worker stopped while sending it, so it may not have arrived; "
+    "ask the person, or remind them"
+)
 
 
 @transaction.atomic
@@ -108,16 +114,18 @@ def dispatch_send(*, actor: User, dispatch: Dispatch) -> Dispatch:
     audit_record(actor=actor, action="dispatch_send", target=dispatch)
     from loa.outreach.tasks import deliver
 
-    # Queued inside the transaction: the database-backed queue commits the task with the
-    # status, so a crash between the two cannot leave a dispatch "sending" with no task.
-    deliver.enqueue(dispatch_id=dispatch.pk)
+    enqueue_with_commit(deliver, dispatch_id=dispatch.pk)
     return dispatch
 
 
 def resume_stuck(*, older_than_minutes: int = 15) -> int:
-    """Queue again the dispatches still "sending" long after they were sent (a worker died);
-    delivering again adds nobody twice. Returns how many."""
-    from loa.outreach.tasks import deliver
+    """Mend what a worker that died left behind; run daily (with the reminders).
+
+    A dispatch still "sending" long after it was sent is delivered again (which adds nobody
+    twice); a message never tried is queued again; a message a worker took and never finished
+    may or may not have gone out, so it is marked failed with that reason, for the
+    coordinator to see, and not sent a second time. Returns how many things it mended."""
+    from loa.outreach.tasks import deliver, send_messages
 
     since = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
     stuck = list(
@@ -127,105 +135,133 @@ def resume_stuck(*, older_than_minutes: int = 15) -> int:
     )
     for dispatch_id in stuck:
         deliver.enqueue(dispatch_id=dispatch_id)
-    return len(stuck)
+    interrupted = Message.objects.filter(state=Message.State.SENDING, claimed_at__lte=since).update(
+        state=Message.State.FAILED, error=str(INTERRUPTED)
+    )
+    never_tried = list(
+        Message.objects.filter(
+            state=Message.State.PENDING,
+            attempts=0,
+            delivery__created_at__lte=since,
+            delivery__dispatch__status=DispatchStatus.SENT,
+        ).values_list("id", flat=True)
+    )
+    for start in range(0, len(never_tried), BATCH):
+        send_messages.enqueue(message_ids=never_tried[start : start + BATCH])
+    return len(stuck) + interrupted + len(never_tried)
+
+
+def _add_messages(deliveries, adapters) -> None:
+    """One pending message per delivery and channel, for the people that channel can reach
+    (an e-mail address, a Zalo ID); safe to run again."""
+    for adapter in adapters:
+        reachable = deliveries.exclude(**{f"person__{adapter.address_field}": ""})
+        ids = reachable.values_list("id", flat=True)
+        batch = [Message(delivery_id=pk, channel=adapter.channel) for pk in ids.iterator()]
+        Message.objects.bulk_create(batch, batch_size=BATCH, ignore_conflicts=True)
+
+
+def _send_pending(messages) -> None:
+    from loa.outreach.tasks import send_messages
+
+    pending = list(messages.filter(state=Message.State.PENDING).values_list("id", flat=True))
+    for start in range(0, len(pending), BATCH):
+        enqueue_with_commit(send_messages, message_ids=pending[start : start + BATCH])
 
 
 def dispatch_deliver(*, dispatch_id: int) -> int:
-    """Freeze the audience into deliveries, batch by batch; safe to run again after a crash.
-    Returns how many people the dispatch reaches."""
+    """Freeze the audience into deliveries, batch by batch, and the messages that tell people
+    of them; safe to run again after a crash. Returns how many people the dispatch reaches."""
     dispatch = Dispatch.objects.select_related("agency").get(pk=dispatch_id)
-    by_mail = Channel.EMAIL in dispatch.channels
-    people = queries.audience(dispatch.agency, dispatch.audience).values_list(
-        "id", "unit_id", "email"
-    )
+    people = queries.audience(dispatch.agency, dispatch.audience).values_list("id", "unit_id")
     batch: list[Delivery] = []
-    for person_id, unit_id, email in people.iterator(chunk_size=BATCH):
-        mail = Delivery.Mail.PENDING if by_mail and email else Delivery.Mail.NONE
-        batch.append(Delivery(dispatch=dispatch, person_id=person_id, unit_id=unit_id, mail=mail))
+    for person_id, unit_id in people.iterator(chunk_size=BATCH):
+        batch.append(Delivery(dispatch=dispatch, person_id=person_id, unit_id=unit_id))
         if len(batch) == BATCH:
             Delivery.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    first_round = dispatch.deliveries.filter(round=1)
+    _add_messages(first_round, channels.adapters_for(dispatch.channels))
     total = dispatch.deliveries.count()
     status = DispatchStatus.SENT if total else DispatchStatus.EMPTY
-    finished = Dispatch.objects.filter(pk=dispatch.pk, status=DispatchStatus.SENDING).update(
-        status=status
-    )
-    if not finished:  # a second run after a restart: the deliveries are all there already
-        return total
-    audit_record(actor=None, action="dispatch_deliver", target=dispatch, changes={"people": total})
-    announce(
-        dispatch.agency_id,
-        "dispatch.sent",
-        {
-            "dispatch": dispatch.pk,
-            "title": dispatch.title,
-            "people": total,
-            "dms_number": dispatch.dms_number,
-        },
-    )
-    if by_mail:
-        from loa.outreach.tasks import send_mail_batch
-
-        pending = list(
-            dispatch.deliveries.filter(mail=Delivery.Mail.PENDING).values_list("id", flat=True)
+    with transaction.atomic():  # finished, and its messages queued: both or neither
+        finished = Dispatch.objects.filter(pk=dispatch.pk, status=DispatchStatus.SENDING).update(
+            status=status
         )
-        for start in range(0, len(pending), BATCH):
-            send_mail_batch.enqueue(delivery_ids=pending[start : start + BATCH])
+        if not finished:  # a second run after a restart: everything is there already
+            return total
+        audit_record(
+            actor=None, action="dispatch_deliver", target=dispatch, changes={"people": total}
+        )
+        announce(
+            dispatch.agency_id,
+            "dispatch.sent",
+            {
+                "dispatch": dispatch.pk,
+                "title": dispatch.title,
+                "people": total,
+                "dms_number": dispatch.dms_number,
+            },
+        )
+        _send_pending(Message.objects.filter(delivery__in=first_round))
     return total
 
 
-def signed_link(delivery: Delivery) -> str:
-    token = signing.dumps({"d": delivery.pk}, salt=LINK_SALT)
+def signed_link(delivery: Delivery, channel: str = Channel.EMAIL) -> str:
+    """A person's own link to their delivery, naming the channel it was sent through."""
+    token = signing.dumps({"d": delivery.pk, "c": channel}, salt=LINK_SALT)
     return settings.SITE_URL.rstrip("/") + reverse("outreach:link", args=[token])
 
 
-def delivery_from_link(token: str) -> int | None:
-    """The delivery a personal link names, or None if it is forged or expired."""
+def delivery_from_link(token: str) -> tuple[int, str] | None:
+    """The delivery and channel a personal link names, or None if forged or expired."""
     try:
-        return signing.loads(token, salt=LINK_SALT, max_age=LINK_DAYS * 24 * 3600)["d"]
-    except (signing.BadSignature, KeyError, TypeError):
+        data = signing.loads(token, salt=LINK_SALT, max_age=LINK_DAYS * 24 * 3600)
+        return int(data["d"]), Channel(data.get("c", Channel.EMAIL))
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 
 
-def _message(delivery: Delivery, *, reminder: bool = False) -> EmailMultiAlternatives:
-    context = {"delivery": delivery, "link": signed_link(delivery), "reminder": reminder}
-    title = " ".join(delivery.dispatch.title.split())  # no line break may reach a header
-    message = EmailMultiAlternatives(
-        subject=f"[Loa] {title}",
-        body=render_to_string("outreach/mail.txt", context),
-        to=[delivery.person.email],
-    )
-    message.attach_alternative(render_to_string("outreach/mail.html", context), "text/html")
-    return message
+def message_send(*, message_id: int) -> str:
+    """Send one message at most once, through its channel's adapter. Returns its state.
 
-
-def delivery_send_mail(*, delivery_id: int) -> str:
-    """Send one delivery's e-mail at most once. Returns its mail state afterwards.
-
-    The delivery is claimed (pending → sending) in a short transaction and the SMTP
-    conversation happens outside it, so no database lock waits on a mail server. A worker that
-    dies mid-send leaves it "sending": at most one e-mail, never two."""
-    claimed = Delivery.objects.filter(pk=delivery_id, mail=Delivery.Mail.PENDING).update(
-        mail=Delivery.Mail.SENDING
+    The message is claimed (pending → sending) in a short statement and the conversation with
+    the mail server or Zalo happens outside any transaction, so no lock waits on them. A
+    failure is counted and the message waits for the next try, until MESSAGE_ATTEMPTS make it
+    failed, with the reason. A worker that dies mid-send leaves it "sending": at most one
+    message, never two (`resume_stuck` marks it failed later, so nothing is lost silently)."""
+    claimed = Message.objects.filter(pk=message_id, state=Message.State.PENDING).update(
+        state=Message.State.SENDING, claimed_at=timezone.now()
     )
     if not claimed:  # sent already, or another worker holds it
         return "skipped"
-    delivery = Delivery.objects.select_related("dispatch__agency", "person").get(pk=delivery_id)
-    try:
-        _message(delivery).send()
-    except Exception as error:  # any failure: counted, retried, then shown; never silent
-        attempts = delivery.mail_attempts + 1
-        state = Delivery.Mail.FAILED if attempts >= MAIL_ATTEMPTS else Delivery.Mail.PENDING
-        Delivery.objects.filter(pk=delivery_id).update(
-            mail=state, mail_attempts=attempts, mail_error=str(error)[:300]
-        )
-        logger.warning("Mail for delivery %s failed: %s", delivery_id, error)
-        return state
-    Delivery.objects.filter(pk=delivery_id).update(
-        mail=Delivery.Mail.SENT, mail_attempts=delivery.mail_attempts + 1, mail_error=""
+    message = Message.objects.select_related("delivery__dispatch__agency", "delivery__person").get(
+        pk=message_id
     )
-    return Delivery.Mail.SENT
+    adapter = channels.ADAPTERS[message.channel]
+    delivery = message.delivery
+    try:
+        external_id = adapter.send(
+            delivery, link=signed_link(delivery, message.channel), reminder=False
+        )
+    except Exception as error:  # any failure: counted, retried, then shown; never silent
+        attempts = message.attempts + 1
+        done = attempts >= MESSAGE_ATTEMPTS
+        state = Message.State.FAILED if done else Message.State.PENDING
+        Message.objects.filter(pk=message_id).update(
+            state=state, attempts=attempts, error=str(error)[:300]
+        )
+        logger.warning("%s message %s failed: %s", message.channel, message_id, error)
+        return state
+    Message.objects.filter(pk=message_id).update(
+        state=Message.State.SENT,
+        attempts=message.attempts + 1,
+        error="",
+        sent_at=timezone.now(),
+        external_id=external_id[:80],
+    )
+    return Message.State.SENT
 
 
 def latest_deliveries(deliveries):
@@ -239,8 +275,9 @@ def latest_deliveries(deliveries):
 
 def remind_due(*, today: datetime.date | None = None) -> int:
     """The automatic reminders: people who have not acknowledged, REMIND_AFTER_DAYS after the
-    dispatch was sent and again the day before its deadline, by e-mail; nobody more than once
-    a day. Run daily (`loa outreach remind`, from cron or the scheduler). Returns how many."""
+    dispatch was sent and again the day before its deadline, through the channels that
+    reached them; nobody more than once a day. Run daily (`loa outreach remind`, from cron or
+    the scheduler). Returns how many."""
     today = today or timezone.localdate()
     now = timezone.now()
     start_of_day = timezone.make_aware(datetime.datetime.combine(today, datetime.time()))
@@ -257,36 +294,29 @@ def remind_due(*, today: datetime.date | None = None) -> int:
     with transaction.atomic():
         ids = list(due.select_for_update(skip_locked=True).values_list("id", flat=True))
         Delivery.objects.filter(pk__in=ids).update(reminded_at=now)
-        _mail_reminders(ids)
+        _queue_reminders(ids)
     return len(ids)
 
 
-def _mail_reminders(ids: list[int]) -> None:
+def _queue_reminders(ids: list[int]) -> None:
     """Reminders go through the channels people were reached by: the inbox shows them (the
-    delivery's reminded_at); e-mail goes to those the dispatch reached by e-mail."""
+    delivery's reminded_at); e-mail and Zalo go to those whose message got through."""
     from loa.outreach.tasks import send_reminders
 
-    by_mail = [
-        d.pk
-        for d in Delivery.objects.filter(pk__in=ids)
-        .exclude(person__email="")
-        .select_related("dispatch")
-        if Channel.EMAIL in d.dispatch.channels
-    ]
-
-    def enqueue() -> None:
-        for start in range(0, len(by_mail), BATCH):
-            send_reminders.enqueue(delivery_ids=by_mail[start : start + BATCH])
-
-    if by_mail:
-        transaction.on_commit(enqueue)
+    reached = list(
+        Message.objects.filter(delivery_id__in=ids, state=Message.State.SENT)
+        .values_list("delivery_id", flat=True)
+        .distinct()
+    )
+    for start in range(0, len(reached), BATCH):
+        enqueue_with_commit(send_reminders, delivery_ids=reached[start : start + BATCH])
 
 
 @transaction.atomic
 def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     """Remind the people not yet acknowledged that this user may see (a unit head: their
-    units), by e-mail where they have one. Nobody is reminded twice the same day. Returns how
-    many reminders were queued."""
+    units), through the channels that reached them. Nobody is reminded twice the same day.
+    Returns how many people are reminded."""
     deliveries = permissions.deliveries_visible_to(actor, dispatch)
     if not (permissions.can_send(actor, dispatch.agency_id) or deliveries.exists()):
         raise PermissionDenied
@@ -302,19 +332,23 @@ def dispatch_remind(*, actor: User, dispatch: Dispatch) -> int:
     audit_record(
         actor=actor, action="dispatch_remind", target=dispatch, changes={"people": len(ids)}
     )
-    _mail_reminders(ids)
+    _queue_reminders(ids)
     return len(ids)
 
 
 def delivery_send_reminder(*, delivery_id: int) -> None:
+    """A reminder through each channel whose message reached the person."""
     delivery = Delivery.objects.select_related("dispatch__agency", "person").get(pk=delivery_id)
     if delivery.acknowledged_at:  # acknowledged since the reminder was queued
         return
-    try:
-        _message(delivery, reminder=True).send()
-    except Exception as error:  # let the next daily run try again
-        Delivery.objects.filter(pk=delivery_id).update(reminded_at=None)
-        logger.warning("Reminder for delivery %s failed: %s", delivery_id, error)
+    reached = delivery.messages.filter(state=Message.State.SENT).values_list("channel", flat=True)
+    for channel in reached:
+        link = signed_link(delivery, channel)
+        try:
+            channels.ADAPTERS[channel].send(delivery, link=link, reminder=True)
+        except Exception as error:  # let the next daily run try again
+            Delivery.objects.filter(pk=delivery_id).update(reminded_at=None)
+            logger.warning("Reminder for delivery %s failed: %s", delivery_id, error)
 
 
 @transaction.atomic
@@ -442,40 +476,72 @@ def dispatch_ask_again(*, actor: User, dispatch: Dispatch, reason: str) -> int:
         raise ValidationError(ASK_AGAIN_NEEDS_REASON, code="reason")
     acknowledged = dispatch.deliveries.filter(
         round=dispatch.current_round, acknowledged_at__isnull=False
-    ).select_related("person")
-    by_mail = Channel.EMAIL in dispatch.channels
+    )
     dispatch.current_round += 1
     dispatch.save(update_fields=["current_round"])
     Delivery.objects.bulk_create(
         [
             Delivery(
                 dispatch=dispatch,
-                person=d.person,
-                unit_id=d.unit_id,
+                person_id=person_id,
+                unit_id=unit_id,
                 round=dispatch.current_round,
-                mail=Delivery.Mail.PENDING if by_mail and d.person.email else Delivery.Mail.NONE,
             )
-            for d in acknowledged
+            for person_id, unit_id in acknowledged.values_list("person_id", "unit_id")
         ],
         ignore_conflicts=True,
     )
     new = dispatch.deliveries.filter(round=dispatch.current_round)
+    _add_messages(new, channels.adapters_for(dispatch.channels))
     audit_record(
         actor=actor,
         action="dispatch_ask_again",
         target=dispatch,
         changes={"round": dispatch.current_round, "people": new.count(), "reason": reason},
     )
-    pending = list(new.filter(mail=Delivery.Mail.PENDING).values_list("id", flat=True))
-    if pending:
-        from loa.outreach.tasks import send_mail_batch
-
-        def enqueue() -> None:
-            for start in range(0, len(pending), BATCH):
-                send_mail_batch.enqueue(delivery_ids=pending[start : start + BATCH])
-
-        transaction.on_commit(enqueue)
+    _send_pending(Message.objects.filter(delivery__in=new))
     return new.count()
+
+
+@transaction.atomic
+def zalo_account_connect(
+    *,
+    actor: User,
+    agency: Agency,
+    app_id: str,
+    secret_key: str,
+    access_token: str,
+    refresh_token: str,
+) -> ZaloAccount:
+    """Connect (or connect again) the agency's Zalo Official Account. The audit row names the
+    app, never the secret or the tokens."""
+    if not permissions.can_send(actor, agency.pk):
+        raise PermissionDenied
+    account, _created = ZaloAccount.objects.update_or_create(
+        agency=agency,
+        defaults={
+            "app_id": app_id.strip(),
+            "secret_key": secret_key.strip(),
+            "access_token": access_token.strip(),
+            "refresh_token": refresh_token.strip(),
+            "is_active": True,
+            "last_status": "",
+        },
+    )
+    audit_record(
+        actor=actor, action="zalo_account_connect", target=account, changes={"app_id": app_id}
+    )
+    return account
+
+
+@transaction.atomic
+def zalo_account_disconnect(*, actor: User, account: ZaloAccount) -> ZaloAccount:
+    if not permissions.can_send(actor, account.agency_id):
+        raise PermissionDenied
+    account.is_active = False
+    account.save(update_fields=["is_active", "updated_at"])
+    audit_record(actor=actor, action="zalo_account_disconnect", target=account)
+    return account
 
 
 @transaction.atomic

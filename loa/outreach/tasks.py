@@ -4,7 +4,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from loa.outreach import services
-from loa.outreach.models import Delivery
+from loa.outreach.models import Message
 
 
 @task()
@@ -24,15 +24,16 @@ def send_reminders(*, delivery_ids: list[int]) -> None:
 
 
 @task()
-def send_mail_batch(*, delivery_ids: list[int]) -> None:
-    """One task a batch; a delivery whose mail failed is tried again later, with backoff
-    (on a backend that can defer work; the database-backed worker can)."""
+def send_messages(*, message_ids: list[int]) -> None:
+    """One task a batch; a message whose channel failed is tried again later, with backoff
+    (on a backend that can defer work: the database-backed worker can, and RQ workers
+    started with --with-scheduler)."""
     retry = []
-    for delivery_id in delivery_ids:
-        if services.delivery_send_mail(delivery_id=delivery_id) == Delivery.Mail.PENDING:
-            retry.append(delivery_id)
-    if retry and send_mail_batch.get_backend().supports_defer:
-        attempts = Delivery.objects.filter(pk=retry[0]).values_list("mail_attempts", flat=True)
+    for message_id in message_ids:
+        if services.message_send(message_id=message_id) == Message.State.PENDING:
+            retry.append(message_id)
+    if retry and send_messages.get_backend().supports_defer:
+        attempts = Message.objects.filter(pk=retry[0]).values_list("attempts", flat=True)
         wait = 60 * 2 ** (attempts[0] if attempts else 1)  # 2, 4, 8 … minutes
-        later = send_mail_batch.using(run_after=timezone.now() + datetime.timedelta(seconds=wait))
-        later.enqueue(delivery_ids=retry)
+        later = send_messages.using(run_after=timezone.now() + datetime.timedelta(seconds=wait))
+        later.enqueue(message_ids=retry)

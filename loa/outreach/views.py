@@ -19,7 +19,15 @@ from openpyxl import Workbook
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for
 from loa.outreach import forms, permissions, queries, services
-from loa.outreach.models import Channel, Delivery, Dispatch, GroupLink, Webhook, ZaloGroup
+from loa.outreach.models import (
+    Channel,
+    Delivery,
+    Dispatch,
+    GroupLink,
+    Webhook,
+    ZaloAccount,
+    ZaloGroup,
+)
 
 
 def _agency(request) -> Agency:
@@ -164,7 +172,11 @@ def dispatch_detail(request, pk):
         "pending": deliveries.filter(acknowledged_at__isnull=True)
         .select_related("person", "unit")
         .order_by("unit__name", "person__sort_key")[:500],
-        "failed": deliveries.filter(mail=Delivery.Mail.FAILED).select_related("person")[:200],
+        "failed": queries.failed_messages(deliveries).select_related("delivery__person")[:200],
+        "by_channel": [
+            {**row, "label": Channel(row["channel"]).label}
+            for row in queries.messages_by_channel(deliveries)
+        ],
         "can_send": permissions.can_send(request.user, dispatch.agency_id),
         "section": "outreach",
     }
@@ -277,6 +289,28 @@ def zalo(request, code):
 
 @login_required
 @_for_agency
+def zalo_account(request):
+    """Connect the agency's Zalo Official Account; its secrets are never shown back."""
+    agency = _agency(request)
+    account = ZaloAccount.objects.filter(agency=agency).first()
+    form = forms.ZaloAccountForm(request.POST if "connect" in request.POST else None)
+    if request.method == "POST":
+        if "disconnect" in request.POST and account is not None:
+            services.zalo_account_disconnect(actor=request.user, account=account)
+            messages.success(request, _("The Zalo Official Account is no longer used."))
+            return redirect(reverse("outreach:zalo_account") + f"?agency={agency.pk}")
+        if form.is_valid():
+            services.zalo_account_connect(actor=request.user, agency=agency, **form.cleaned_data)
+            messages.success(request, _("The Zalo Official Account is connected."))
+            return redirect(reverse("outreach:zalo_account") + f"?agency={agency.pk}")
+    context = {"agency": agency, "account": account, "form": form, "section": "outreach"}
+    response = render(request, "outreach/zalo_account.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@_for_agency
 def webhooks(request):
     """The agency's webhooks. A new one's secret is shown on this response only."""
     agency = _agency(request)
@@ -329,6 +363,7 @@ def dispatch_export(request, pk):
     deliveries = (
         permissions.deliveries_visible_to(request.user, dispatch)
         .select_related("person", "unit")
+        .prefetch_related("messages")
         .order_by("round", "unit__name", "person__sort_key")
     )
     workbook = Workbook()
@@ -343,7 +378,7 @@ def dispatch_export(request, pk):
             _("Acknowledged"),
             _("Channel"),
             _("Comment"),
-            _("E-mail"),
+            _("Messages"),
         ]
     )
     for d in deliveries:
@@ -358,7 +393,11 @@ def dispatch_export(request, pk):
                 else "",
                 d.acknowledged_channel or d.opened_channel,
                 d.comment,
-                d.get_mail_display() + (f": {d.mail_error}" if d.mail_error else ""),
+                "; ".join(
+                    f"{m.get_channel_display()}: {m.get_state_display()}"
+                    + (f" ({m.error})" if m.error else "")
+                    for m in d.messages.all()
+                ),
             ]
         )
     # What people typed is text, never a formula ("=HYPERLINK(…)" in a comment stays inert).
@@ -421,9 +460,11 @@ def read(request, pk):
 @login_required
 @require_safe
 def link(request, token):
-    """A personal link from an e-mail: signed, expiring, and only for its own person."""
-    delivery_id = services.delivery_from_link(token)
-    if delivery_id is None:
+    """A personal link from an e-mail or a Zalo OA message: signed, expiring, and only for its
+    own person."""
+    named = services.delivery_from_link(token)
+    if named is None:
         raise Http404
+    delivery_id, channel = named
     delivery = _own_delivery(request, delivery_id)
-    return redirect(reverse("outreach:read", args=[delivery.pk]) + "?via=email")
+    return redirect(reverse("outreach:read", args=[delivery.pk]) + f"?via={channel}")

@@ -8,7 +8,7 @@ from django.urls import reverse
 from loa.core.models import AuditEntry
 from loa.org.models import Category
 from loa.outreach import queries, services
-from loa.outreach.models import Delivery, Dispatch, DispatchStatus
+from loa.outreach.models import Delivery, Dispatch, DispatchStatus, Message
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_each_person_with_an_email_gets_a_personal_signed_link(
     assert mail.rcpt_tos == ["dunglt@vp.gov.vn"]
     link = re.search(r"http://127\.0\.0\.1:8000(/r/\S+/)", mail.content.decode()).group(1)
     delivery = dispatch.deliveries.get()
-    assert delivery.mail == Delivery.Mail.SENT
+    assert delivery.messages.get().state == Message.State.SENT
     # The link is the person's own: someone else following it gets nothing.
     assert client_for(world.staff_b.user).get(link).status_code == 404
     response = client_for(world.staff_a.user).get(link, follow=True)
@@ -101,12 +101,12 @@ def test_a_failing_mail_server_is_retried_then_marked_failed(world, settings):
     dispatch = make_dispatch(world, people=[world.staff_a.pk])
     Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
     services.dispatch_deliver(dispatch_id=dispatch.pk)
-    delivery = dispatch.deliveries.get()
-    states = [services.delivery_send_mail(delivery_id=delivery.pk) for _ in range(4)]
+    message = dispatch.deliveries.get().messages.get()
+    states = [services.message_send(message_id=message.pk) for _ in range(4)]
     assert states == ["pending", "pending", "pending", "failed"]
-    delivery.refresh_from_db()
-    assert delivery.mail_attempts == 4 and delivery.mail_error
-    assert services.delivery_send_mail(delivery_id=delivery.pk) == "skipped"
+    message.refresh_from_db()
+    assert message.attempts == 4 and message.error
+    assert services.message_send(message_id=message.pk) == "skipped"
 
 
 def test_a_staff_member_reads_and_acknowledges_in_the_inbox(
