@@ -127,6 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # In a file, not in memory, so the tests' real worker processes open the same database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-loa.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
@@ -191,6 +193,8 @@ LOA_WEBHOOK_ALLOW_PRIVATE = env_bool("LOA_WEBHOOK_ALLOW_PRIVATE", False)
 # The Zalo Official Account API (tests point these at a local server speaking its protocol).
 LOA_ZALO_API_URL = env("LOA_ZALO_API_URL", "https://openapi.zalo.me")
 LOA_ZALO_OAUTH_URL = env("LOA_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+# A message whose channel failed is tried again after 2, 4, 8 … times this many seconds.
+LOA_RETRY_BASE_SECONDS = env_int("LOA_RETRY_BASE_SECONDS", 60)
 # Automatic reminders go to people who have not acknowledged this many days after sending.
 LOA_REMIND_AFTER_DAYS = env_int("LOA_REMIND_AFTER_DAYS", 3)
 # The plan editor sends about ten fields a task, for up to 200 tasks.

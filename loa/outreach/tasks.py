@@ -1,5 +1,6 @@
 import datetime
 
+from django.conf import settings
 from django.utils import timezone
 from django_tasks import task
 
@@ -34,6 +35,6 @@ def send_messages(*, message_ids: list[int]) -> None:
             retry.append(message_id)
     if retry and send_messages.get_backend().supports_defer:
         attempts = Message.objects.filter(pk=retry[0]).values_list("attempts", flat=True)
-        wait = 60 * 2 ** (attempts[0] if attempts else 1)  # 2, 4, 8 … minutes
+        wait = settings.LOA_RETRY_BASE_SECONDS * 2 ** (attempts[0] if attempts else 1)
         later = send_messages.using(run_after=timezone.now() + datetime.timedelta(seconds=wait))
         later.enqueue(message_ids=retry)

@@ -1,5 +1,5 @@
-"""`loa outreach remind`: queue today's automatic reminders, and resume any dispatch a dead
-worker left "sending" (run it once a day)."""
+"""`loa outreach remind` (daily): queue today's automatic reminders.
+`loa outreach resume` (every 10 minutes): mend what a worker that died left behind."""
 
 from django.core.management.base import BaseCommand
 
@@ -11,14 +11,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser(
-            "remind",
-            help="Queue today's reminders, and resume dispatches a dead worker left 'sending'.",
+        sub.add_parser("remind", help="Queue today's reminders (run it once a day).")
+        resume = sub.add_parser(
+            "resume",
+            help="Deliver again dispatches left 'sending', queue messages never tried, and "
+            "mark failed the messages a dead worker was sending (run it every 10 minutes).",
         )
+        resume.add_argument("--older-than-minutes", type=int, default=15)
 
     def handle(self, *args, action, **options):
-        resumed = services.resume_stuck()
-        count = services.remind_due()
-        self.stdout.write(f"{count} lời nhắc đã được xếp hàng gửi / reminders queued")
-        if resumed:
-            self.stdout.write(f"{resumed} đợt gửi được tiếp tục / dispatches resumed")
+        if action == "remind":
+            count = services.remind_due()
+            self.stdout.write(f"{count} lời nhắc đã được xếp hàng gửi / reminders queued")
+        else:
+            mended = services.resume_stuck(older_than_minutes=options["older_than_minutes"])
+            self.stdout.write(f"{mended} việc gửi dở dang đã được xử lý / unfinished sends mended")
