@@ -3,6 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from loa.core.models import User
+from loa.org.models import Person
 from loa.org.permissions import MANAGING_ROLES, READING_ROLES, actor_for
 from loa.outreach.models import Delivery, Dispatch
 
@@ -31,3 +32,16 @@ def deliveries_visible_to(user: User, dispatch: Dispatch) -> QuerySet[Delivery]:
     if actor.is_superuser or dispatch.agency_id in actor.agency_ids_with(READING_ROLES):
         return deliveries
     return deliveries.filter(unit_id__in=actor.headed_unit_ids())
+
+
+def person_deliveries_visible_to(user: User, person: Person) -> QuerySet[Delivery]:
+    """What one person was sent, as far as this user may see it: all of it for the person and
+    the agency's readers; what reached the units they head for a unit head."""
+    actor = actor_for(user)
+    deliveries = Delivery.objects.filter(person=person).exclude(dispatch__status="draft")
+    if actor.is_superuser or (person.user_id is not None and person.user_id == user.pk):
+        return deliveries
+    return deliveries.filter(
+        Q(dispatch__agency_id__in=actor.agency_ids_with(READING_ROLES))
+        | Q(unit_id__in=actor.headed_unit_ids())
+    )

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
 from loa.org.models import Agency
-from loa.org.permissions import MANAGING_ROLES, actor_for
+from loa.org.permissions import MANAGING_ROLES, actor_for, people_visible_to
 from loa.outreach import forms, permissions, queries, services
 from loa.outreach.models import (
     Channel,
@@ -146,6 +146,7 @@ def dispatch_detail(request, pk):
     wanted = request.GET.get("round", "")
     shown = int(wanted) if wanted.isdigit() and int(wanted) in rounds else dispatch.current_round
     deliveries = permissions.deliveries_visible_to(request.user, dispatch).filter(round=shown)
+    by_unit = queries.reach_by_unit(deliveries)
     links = {link.group_id: link for link in dispatch.group_links.all()}
     groups = [
         (
@@ -168,7 +169,8 @@ def dispatch_detail(request, pk):
         .order_by("opened_group__name"),
         "dispatch": dispatch,
         "reach": queries.reach(deliveries),
-        "by_unit": queries.reach_by_unit(deliveries),
+        "by_unit": by_unit,
+        "unit_chart": _unit_chart(by_unit),
         "pending": deliveries.filter(acknowledged_at__isnull=True)
         .select_related("person", "unit")
         .order_by("unit__name", "person__sort_key")[:500],
@@ -186,6 +188,25 @@ def dispatch_detail(request, pk):
             response["HX-Refresh"] = "true"  # done: show the whole page with its lists
         return response
     return render(request, "outreach/detail.html", context)
+
+
+def _unit_chart(by_unit: list) -> dict:
+    """Each unit's people as one bar: acknowledged, opened only, not opened (for charts.js)."""
+    rows = by_unit[:40]  # a page's worth; the table below lists them all
+    return {
+        "type": "bar",
+        "horizontal": True,
+        "stacked": True,
+        "labels": [row["unit__name"] or "—" for row in rows],
+        "datasets": [
+            {"label": _("acknowledged"), "data": [row["acknowledged"] for row in rows]},
+            {
+                "label": _("opened, not acknowledged"),
+                "data": [row["opened"] - row["acknowledged"] for row in rows],
+            },
+            {"label": _("not opened"), "data": [row["total"] - row["opened"] for row in rows]},
+        ],
+    }
 
 
 @login_required
@@ -413,6 +434,28 @@ def dispatch_export(request, pk):
     )
     response["Content-Disposition"] = f'attachment; filename="tiep-nhan-{dispatch.pk}.xlsx"'
     return response
+
+
+@login_required
+@require_safe
+def person_reach(request, pk):
+    """Per person: what they were sent, and what they opened and acknowledged."""
+    person = get_object_or_404(
+        people_visible_to(request.user).select_related("agency", "unit"), pk=pk
+    )
+    deliveries = (
+        permissions.person_deliveries_visible_to(request.user, person)
+        .select_related("dispatch")
+        .prefetch_related("messages")
+        .order_by("-created_at", "-round")
+    )
+    context = {
+        "person": person,
+        "deliveries": deliveries[:500],
+        "reach": queries.reach(deliveries),
+        "section": "people",
+    }
+    return render(request, "outreach/person.html", context)
 
 
 @login_required

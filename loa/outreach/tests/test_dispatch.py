@@ -484,3 +484,53 @@ def test_a_second_delivery_run_announces_nothing_again(world, django_capture_on_
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     services.dispatch_deliver(dispatch_id=dispatch.pk)
     assert AuditEntry.objects.filter(action="dispatch_deliver").count() == 1
+
+
+def test_a_persons_page_shows_what_they_were_sent_to_them_their_head_and_readers_only(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    delivery = dispatch.deliveries.get(person=world.staff_a)
+    services.delivery_acknowledge(actor=world.staff_a.user, delivery=delivery, channel="inbox")
+    url = reverse("outreach:person", args=[world.staff_a.pk])
+    for person in (world.staff_a, world.head_a, world.coordinator, world.chief):
+        page = client_for(person.user).get(url)
+        assert page.status_code == 200
+        text = page.content.decode()
+        assert "Quán triệt Nghị quyết 76/NQ-CP" in text
+        assert "Đã gửi 1, đã xác nhận 1 (100%)" in text
+    for person in (world.staff_b, world.outsider):  # another unit's staff, another agency
+        assert client_for(person.user).get(url).status_code == 404
+    assert client_for(None).get(url).status_code == 302  # to the sign-in page
+    other_unit = reverse("outreach:person", args=[world.staff_b.pk])
+    assert client_for(world.head_a.user).get(other_unit).status_code == 404
+
+
+def test_the_reach_by_unit_is_drawn_as_a_chart_of_acknowledged_opened_and_not_opened(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    import json
+
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    for person in (world.staff_a, world.head_a):
+        delivery = dispatch.deliveries.get(person=person)
+        services.delivery_open(actor=person.user, delivery=delivery, channel="inbox")
+    services.delivery_acknowledge(
+        actor=world.staff_a.user,
+        delivery=dispatch.deliveries.get(person=world.staff_a),
+        channel="inbox",
+    )
+    page = client_for(world.coordinator.user).get(reverse("outreach:dispatch", args=[dispatch.pk]))
+    text = page.content.decode()
+    assert 'data-chart="unit-chart"' in text
+    chart = json.loads(
+        re.search(r'id="unit-chart" type="application/json">(.*?)</script>', text).group(1)
+    )
+    row = chart["labels"].index("Phòng Hành chính – Quản trị")
+    # Unit A: the coordinator, the head and staff_a; one acknowledged, one opened only.
+    assert [d["data"][row] for d in chart["datasets"]] == [1, 1, 1]
+    assert [d["label"] for d in chart["datasets"]] == [
+        "đã xác nhận",
+        "đã mở, chưa xác nhận",
+        "chưa mở",
+    ]
