@@ -25,6 +25,10 @@ MAX_PDF_PAGES = 2000
 MAX_TEXT_CHARS = 5_000_000
 
 
+CONTENT_TYPES = {  # what a download is served as, by the kind its content was checked to be
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 UNREADABLE = gettext_lazy("The file is damaged and cannot be read.")
 
 

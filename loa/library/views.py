@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from loa.core.paginator import CappedPaginator
 from loa.core.uploads import too_large
 from loa.library import forms, permissions, queries, services
+from loa.library.files import CONTENT_TYPES
 from loa.library.models import (
     TYPE_BY_VIETNAMESE_NAME,
     Attachment,
@@ -24,10 +25,6 @@ from loa.library.models import (
 )
 
 PAGE_SIZE = 20
-CONTENT_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 
 
 def _editor(request) -> None:

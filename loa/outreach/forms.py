@@ -5,7 +5,25 @@ from loa.core.forms import BootstrapFormMixin, DateInput
 from loa.library.models import Document
 from loa.org.models import Category, Person, Role, Unit
 from loa.outreach.models import AudienceGroup, Channel, ZaloAccount
-from loa.plans.models import Task
+from loa.plans.models import Task, Topic
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented pattern); cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.docx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
 
 
 class DispatchForm(BootstrapFormMixin, forms.Form):
@@ -18,6 +36,17 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         max_length=500,
         required=False,
         help_text=_("Numbers and symbols separated by commas, e.g. 76/NQ-CP, 08/CT-UBND"),
+    )
+    files = MultipleFileField(
+        label=_("Other files"),
+        required=False,
+        help_text=_("PDF or Word (.docx) files that are not in the library, e.g. a leaflet."),
+    )
+    topics = forms.ModelMultipleChoiceField(
+        label=_("Content topics"),
+        queryset=Topic.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
     )
     tasks = forms.ModelMultipleChoiceField(
         label=_("Tasks it serves"),
@@ -84,6 +113,9 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         self.fields["people"].queryset = Person.objects.filter(agency=agency, is_active=True)
         self.fields["groups"].queryset = AudienceGroup.objects.filter(agency=agency)
         self.fields["tasks"].queryset = Task.objects.filter(
+            plan__agency=agency, plan__status__in=["approved", "published"]
+        ).select_related("plan")
+        self.fields["topics"].queryset = Topic.objects.filter(
             plan__agency=agency, plan__status__in=["approved", "published"]
         ).select_related("plan")
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loa.library.models import Document
 from loa.org.models import Agency, Person, Unit
-from loa.plans.models import Task
+from loa.plans.models import Task, Topic
 
 
 class Channel(models.TextChoices):
@@ -34,6 +34,9 @@ class Dispatch(models.Model):
     documents = models.ManyToManyField(Document, verbose_name=_("documents"), blank=True)
     tasks = models.ManyToManyField(
         Task, verbose_name=_("tasks it serves"), blank=True, related_name="dispatches"
+    )
+    topics = models.ManyToManyField(
+        Topic, verbose_name=_("content topics"), blank=True, related_name="dispatches"
     )
     # The audience rules, kept as chosen: {"whole_agency", "units", "subunits",
     # "categories", "people"}; resolved into deliveries when the dispatch is sent.
@@ -64,6 +67,27 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DispatchFile(models.Model):
+    """A file sent with a dispatch that is not a library document (a slide deck, a leaflet).
+    Checked by its content like library attachments: PDF or .docx only."""
+
+    dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to="outreach/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveBigIntegerField(_("size"))
+    kind = models.CharField(max_length=10)  # "pdf" or "docx", from the content
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("file")
+        verbose_name_plural = _("files")
+        ordering = ["dispatch", "id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Delivery(models.Model):

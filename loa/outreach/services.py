@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from loa.core.models import User
 from loa.core.services import audit_record
 from loa.core.tasks import enqueue_with_commit
+from loa.library.files import AttachmentError, check_upload
 from loa.org.models import Agency
 from loa.outreach import channels, permissions, queries
 from loa.outreach.models import (
@@ -38,6 +39,7 @@ from loa.outreach.models import (
     Channel,
     Delivery,
     Dispatch,
+    DispatchFile,
     DispatchStatus,
     GroupLink,
     Message,
@@ -57,6 +59,7 @@ WEBHOOK_ADDRESS_REFUSED = _(
 )
 WEBHOOK_UNREACHABLE = _("the address did not answer")
 NOT_SENT_YET = _("Only a dispatch that has been sent can be read again.")
+FILE_REFUSED = _("The file %(name)s was refused: %(reason)s")
 ASK_AGAIN_NEEDS_REASON = _("Say why everyone must read it again (e.g. which document changed).")
 LINK_SALT = "loa.outreach.link"
 LINK_DAYS = 60
@@ -79,10 +82,22 @@ def dispatch_create(
     channels: list[str] | None = None,
     documents=(),
     tasks=(),
+    topics=(),
+    files=(),
     acknowledge_by: datetime.date | None = None,
 ) -> Dispatch:
+    """A draft dispatch. Files are checked by their content (PDF or .docx) before anything is
+    saved: one bad file refuses them all, with its name."""
     if not permissions.can_send(actor, agency.pk):
         raise PermissionDenied
+    checked = []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except AttachmentError as error:
+            raise ValidationError(
+                FILE_REFUSED, params={"name": upload.name, "reason": str(error)}, code="file"
+            ) from None
     rule_keys = ("whole_agency", "units", "people", "roles", "groups")
     if not any(audience.get(key) for key in rule_keys):
         raise ValidationError(NO_AUDIENCE, code="audience")
@@ -98,7 +113,22 @@ def dispatch_create(
     )
     dispatch.documents.set(documents)
     dispatch.tasks.set(tasks)
-    audit_record(actor=actor, action="dispatch_create", target=dispatch, changes={"title": title})
+    dispatch.topics.set(topics)
+    for upload, facts in checked:
+        DispatchFile.objects.create(
+            dispatch=dispatch,
+            file=upload,
+            name=upload.name[:200],
+            size=facts.size,
+            kind=facts.kind,
+            sha256=facts.sha256,
+        )
+    audit_record(
+        actor=actor,
+        action="dispatch_create",
+        target=dispatch,
+        changes={"title": title, "files": [upload.name for upload, _facts in checked]},
+    )
     return dispatch
 
 

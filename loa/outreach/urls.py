@@ -14,6 +14,7 @@ urlpatterns = [
     path("dispatches/webhooks/", views.webhooks, name="webhooks"),
     path("dispatches/zalo-oa/", views.zalo_account, name="zalo_account"),
     path("people/<int:pk>/documents/", views.person_reach, name="person"),
+    path("dispatches/files/<int:pk>/", views.dispatch_file, name="file"),
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/<int:pk>/", views.read, name="read"),
     path("r/<str:token>/", views.link, name="link"),

@@ -7,8 +7,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.db.models import Count, Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
+from loa.core.uploads import too_large
+from loa.library.files import CONTENT_TYPES
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for, people_visible_to
 from loa.outreach import forms, permissions, queries, services
@@ -23,6 +25,7 @@ from loa.outreach.models import (
     Channel,
     Delivery,
     Dispatch,
+    DispatchFile,
     GroupLink,
     Webhook,
     ZaloAccount,
@@ -88,7 +91,10 @@ def dispatch_list(request):
 @_for_agency
 def dispatch_create(request):
     agency = _agency(request)
-    form = forms.DispatchForm(request.POST or None, agency=agency)
+    if message := too_large(request):
+        messages.error(request, message)
+        return redirect(reverse("outreach:create") + f"?agency={agency.pk}")
+    form = forms.DispatchForm(request.POST or None, request.FILES or None, agency=agency)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():  # the dispatch and its saved audience: both or neither
@@ -101,6 +107,8 @@ def dispatch_create(request):
                     channels=form.channels(),
                     documents=form.cleaned_data["document_codes"],
                     tasks=form.cleaned_data["tasks"],
+                    topics=form.cleaned_data["topics"],
+                    files=form.cleaned_data["files"],
                     acknowledge_by=form.cleaned_data["acknowledge_by"],
                 )
                 if form.cleaned_data["save_as"].strip():
@@ -433,6 +441,26 @@ def dispatch_export(request, pk):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="tiep-nhan-{dispatch.pk}.xlsx"'
+    return response
+
+
+@login_required
+@require_safe
+def dispatch_file(request, pk):
+    """A file of a dispatch, for those who may see the dispatch and those it was sent to."""
+    sent_to = Delivery.objects.filter(
+        person__user=request.user, dispatch=OuterRef("dispatch")
+    ).exclude(dispatch__status="draft")
+    visible = permissions.dispatches_visible_to(request.user).values("pk")
+    attached = DispatchFile.objects.annotate(sent_to=Exists(sent_to)).filter(
+        Q(dispatch__in=visible) | Q(sent_to=True)
+    )
+    attached_file = get_object_or_404(attached, pk=pk)
+    stem = attached_file.name.rsplit(".", 1)[0] or "tep"
+    response = FileResponse(
+        attached_file.file.open("rb"), as_attachment=True, filename=f"{stem}.{attached_file.kind}"
+    )
+    response["Content-Type"] = CONTENT_TYPES[attached_file.kind]
     return response
 
 

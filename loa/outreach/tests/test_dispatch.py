@@ -534,3 +534,68 @@ def test_the_reach_by_unit_is_drawn_as_a_chart_of_acknowledged_opened_and_not_op
         "đã mở, chưa xác nhận",
         "chưa mở",
     ]
+
+
+def test_a_dispatch_carries_files_and_topics_and_only_its_people_download_the_files(
+    world, client_for, django_capture_on_commit_callbacks, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from loa.library.tests.factories import pdf_bytes
+    from loa.plans import services as plan_services
+    from loa.plans.tests.factories import make_plan
+
+    settings.MEDIA_ROOT = tmp_path
+    plan = make_plan(world)
+    plan_services.plan_submit(actor=world.coordinator.user, plan=plan)
+    plan_services.plan_approve(actor=world.chief.user, plan=plan)
+    topic_e = plan.topics.get(code="e")  # the indexes PCI, PAR INDEX, SIPAS, PAPI, DTI
+    client = client_for(world.coordinator.user)
+    leaflet = SimpleUploadedFile("To roi chi so PAR INDEX.pdf", pdf_bytes("PAR INDEX 2022"))
+    response = client.post(
+        reverse("outreach:create") + f"?agency={world.agency.pk}",
+        {
+            "title": "Tuyên truyền kết quả PAR INDEX",
+            "people": [world.staff_a.pk],
+            "topics": [topic_e.pk],
+            "files": [leaflet],
+        },
+    )
+    dispatch = Dispatch.objects.get()
+    assert response.status_code == 302
+    assert list(dispatch.topics.all()) == [topic_e]
+    attached = dispatch.files.get()
+    assert (attached.name, attached.kind) == ("To roi chi so PAR INDEX.pdf", "pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dispatch_send(actor=world.coordinator.user, dispatch=dispatch)
+    read = client_for(world.staff_a.user).get(
+        reverse("outreach:read", args=[dispatch.deliveries.get().pk])
+    )
+    assert "To roi chi so PAR INDEX.pdf" in read.content.decode()
+    url = reverse("outreach:file", args=[attached.pk])
+    download = client_for(world.staff_a.user).get(url)
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content).startswith(b"%PDF-")
+    assert client_for(world.coordinator.user).get(url).status_code == 200
+    for person in (world.staff_b, world.outsider):  # not sent to them
+        assert client_for(person.user).get(url).status_code == 404
+
+
+def test_a_file_that_is_not_a_pdf_or_docx_is_refused_with_its_name_and_nothing_is_saved(
+    world, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    response = client_for(world.coordinator.user).post(
+        reverse("outreach:create") + f"?agency={world.agency.pk}",
+        {
+            "title": "Tài liệu",
+            "whole_agency": "on",
+            "files": [SimpleUploadedFile("virus.exe", b"MZ\x90\x00 not a document")],
+        },
+    )
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Tệp virus.exe bị từ chối" in text
+    assert not Dispatch.objects.exists()
