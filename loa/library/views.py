@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,8 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.paginator import CappedPaginator
 from loa.core.uploads import too_large
-from loa.library import forms, permissions, queries, services
-from loa.library.files import CONTENT_TYPES
+from loa.library import files, forms, permissions, queries, services
 from loa.library.models import (
     TYPE_BY_VIETNAMESE_NAME,
     Attachment,
@@ -214,13 +212,7 @@ def attachment_upload(request, pk):
 @require_safe
 def attachment_download(request, pk):
     attachment = get_object_or_404(Attachment, pk=pk)
-    # Name and type follow what the content was checked to be, not what the uploader said.
-    stem = attachment.name.rsplit(".", 1)[0] or "tep"
-    response = FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=f"{stem}.{attachment.kind}"
-    )
-    response["Content-Type"] = CONTENT_TYPES[attachment.kind]
-    return response
+    return files.download(attachment.file, attachment.name, attachment.kind)
 
 
 @login_required

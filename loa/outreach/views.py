@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
 from loa.core.uploads import too_large
-from loa.library.files import CONTENT_TYPES
+from loa.library.files import download
 from loa.org.models import Agency
 from loa.org.permissions import MANAGING_ROLES, actor_for, people_visible_to
 from loa.outreach import forms, permissions, queries, services
@@ -456,12 +456,7 @@ def dispatch_file(request, pk):
         Q(dispatch__in=visible) | Q(sent_to=True)
     )
     attached_file = get_object_or_404(attached, pk=pk)
-    stem = attached_file.name.rsplit(".", 1)[0] or "tep"
-    response = FileResponse(
-        attached_file.file.open("rb"), as_attachment=True, filename=f"{stem}.{attached_file.kind}"
-    )
-    response["Content-Type"] = CONTENT_TYPES[attached_file.kind]
-    return response
+    return download(attached_file.file, attached_file.name, attached_file.kind)
 
 
 @login_required
