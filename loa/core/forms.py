@@ -13,14 +13,21 @@ TOO_MANY_ATTEMPTS = _("Too many attempts from your connection. Wait a few minute
 
 
 class RateLimitedAuthenticationForm(AuthenticationForm):
-    """Sign-in, refused after 10 attempts in 15 minutes from one address for one user name."""
+    """Sign-in, refused after 10 failed attempts in 15 minutes from one address for one user
+    name; signing in successfully, however often, counts nothing."""
+
+    LIMIT, WINDOW = 10, 15 * 60
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").lower()
         key = f"{ratelimit.client_address(self.request)}:{username}"
-        if not ratelimit.hit("login", key, limit=10, window=15 * 60):
+        if ratelimit.exceeded("login", key, limit=self.LIMIT):
             raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
-        return super().clean()
+        try:
+            return super().clean()
+        except ValidationError:
+            ratelimit.hit("login", key, limit=self.LIMIT, window=self.WINDOW)
+            raise
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

@@ -13,10 +13,18 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _name(scope: str, key: str) -> str:
+    return "loa-rate:" + hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+
+
+def exceeded(scope: str, key: str, *, limit: int) -> bool:
+    """True once `key` has used up its `limit` attempts in the current window (counts none)."""
+    return (cache.get(_name(scope, key)) or 0) >= limit
+
+
 def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while `key` stays within `limit` attempts per `window` seconds."""
-    digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
-    name = f"loa-rate:{digest}"
+    name = _name(scope, key)
     cache.add(name, 0, timeout=window)
     try:
         count = cache.incr(name)

@@ -75,7 +75,8 @@ def people(request):
     if not permissions.can_list_people(request.user):
         raise PermissionDenied
     agencies = permissions.agencies_visible_to(request.user).filter(dissolved_on__isnull=True)
-    agency = agencies.filter(pk=request.GET.get("agency") or 0).first()
+    wanted = request.GET.get("agency", "")
+    agency = agencies.filter(pk=wanted).first() if wanted.isdigit() else None
     if agency is None and agencies.count() == 1:
         agency = agencies.first()
     unit = None
@@ -89,9 +90,16 @@ def people(request):
         request.user, search=search, agency=agency, unit=unit, category=category
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The filter offers the units whose people this user sees (a unit head: their own).
+    seen_units = (
+        set(permissions.actor_for(request.user).headed_unit_ids())
+        if agency is not None and not permissions.can_read_agency_people(request.user, agency)
+        else None
+    )
     units = [
         (node.unit, "– " * depth + node.unit.name)
         for depth, node in (queries.flatten_tree(queries.unit_tree(agency)) if agency else [])
+        if seen_units is None or node.unit.pk in seen_units
     ]
     context = {
         "page": page,

@@ -420,7 +420,9 @@ def dispatch_export(request, pk):
                 timezone.localtime(d.acknowledged_at).strftime("%d/%m/%Y %H:%M")
                 if d.acknowledged_at
                 else "",
-                d.acknowledged_channel or d.opened_channel,
+                str(Channel(channel).label)
+                if (channel := d.acknowledged_channel or d.opened_channel)
+                else "",
                 d.comment,
                 "; ".join(
                     f"{m.get_channel_display()}: {m.get_state_display()}"

@@ -30,6 +30,16 @@ def test_switching_to_english_and_back(world, client_for):
     assert "Xin chào" in client.get(reverse("core:home")).content.decode()
 
 
+def test_an_english_browser_still_gets_vietnamese_until_english_is_chosen(world, client_for):
+    client = client_for(world.coordinator.user)
+    english_browser = {"HTTP_ACCEPT_LANGUAGE": "en-US,en;q=0.9"}
+    page = client.get(reverse("org:people"), **english_browser).content.decode()
+    assert '<html lang="vi">' in page
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("org:people"), **english_browser).content.decode()
+    assert '<html lang="en">' in page
+
+
 def test_every_string_has_a_vietnamese_translation():
     catalogue = polib.pofile(str(CATALOGUE))
     untranslated = [e.msgid for e in catalogue.untranslated_entries()]
@@ -89,3 +99,14 @@ def test_dates_are_dd_mm_yyyy_in_both_languages(world, client_for):
     assert "01/07/2025" in client.get(url).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert "01/07/2025" in client.get(url).content.decode()
+
+
+def test_password_rules_speak_vietnamese():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import override
+
+    with override("vi"), pytest.raises(ValidationError) as refused:
+        validate_password("123")
+    assert "Mật khẩu này quá ngắn. Mật khẩu phải có ít nhất 8 ký tự." in refused.value.messages
+    assert "Mật khẩu này chỉ gồm chữ số." in refused.value.messages

@@ -111,6 +111,13 @@ def test_sign_in_is_refused_after_ten_failures_even_with_the_right_password(worl
     assert "_auth_user_id" not in client.session
 
 
+def test_signing_in_successfully_many_times_never_locks_anyone_out(world, client):
+    for _attempt in range(15):
+        response = client.post(reverse("login"), {"username": "staff_a", "password": PASSWORD})
+        assert "_auth_user_id" in client.session, response.content.decode()[:200]
+        client.post(reverse("logout"))
+
+
 def test_password_reset_is_limited_to_five_requests_an_hour(world, client, smtp_inbox):
     for _attempt in range(5):
         client.post(reverse("password_reset"), {"email": "ai-do@example.com"})

@@ -178,3 +178,17 @@ def test_people_list_does_not_grow_queries_with_people(
     client = client_for(world.coordinator.user)
     with django_assert_max_num_queries(14):
         client.get(reverse("org:people"))
+
+
+def test_unit_heads_unit_filter_offers_only_the_units_they_head(world, client_for):
+    page = client_for(world.head_a.user).get(reverse("org:people")).content.decode()
+    assert "Phòng Hành chính – Quản trị" in page and "Tổ Văn thư" in page
+    assert "Trung tâm Tin học – Công báo" not in page  # another unit: not offered
+
+
+def test_a_malformed_agency_in_the_address_is_ignored_not_an_error(world, client_for):
+    for wanted in ("abc", "1.5", "-1", "9" * 30):
+        response = client_for(world.coordinator.user).get(
+            reverse("org:people") + f"?agency={wanted}"
+        )
+        assert response.status_code == 200

@@ -239,7 +239,7 @@ def test_the_reach_exports_to_xlsx_person_by_person(
     assert rows[0][:5] == ("Lượt", "Họ và tên", "Đơn vị", "Đã mở", "Đã xác nhận")
     assert len(rows) == 7
     dung = next(r for r in rows if r[1] == "Lê Thị Dung")
-    assert dung[4] and dung[5] == "inbox" and dung[6] == "Đã rõ"
+    assert dung[4] and dung[5] == "Hộp thư trong Loa" and dung[6] == "Đã rõ"
 
 
 def test_a_zalo_group_link_attributes_opens_to_the_group_and_the_person(
