@@ -92,11 +92,12 @@ class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            css = (
-                "form-check-input"
-                if isinstance(field.widget, forms.CheckboxInput)
-                else ("form-select" if isinstance(field.widget, forms.Select) else "form-control")
-            )
+            if isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
+                css = "form-check-input"  # RadioSelect includes CheckboxSelectMultiple
+            elif isinstance(field.widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
             field.widget.attrs.setdefault("class", css)
 
     def full_clean(self):

@@ -112,6 +112,15 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         ).order_by("name")
         self.fields["people"].queryset = Person.objects.filter(agency=agency, is_active=True)
         self.fields["groups"].queryset = AudienceGroup.objects.filter(agency=agency)
+        for name in ("topics", "tasks"):
+            if not self.fields[name].queryset.exists():
+                self.fields[name].help_text = _(
+                    "None yet: they come from the agency's approved plans."
+                )
+        if not self.fields["groups"].queryset.exists():
+            self.fields["groups"].help_text = _(
+                "None saved yet: name this audience below to choose it again next time."
+            )
         self.fields["tasks"].queryset = Task.objects.filter(
             plan__agency=agency, plan__status__in=["approved", "published"]
         ).select_related("plan")
