@@ -40,9 +40,18 @@ def run(argv: list[str]) -> int:
         host = "127.0.0.1"
     elif not host:
         host = "127.0.0.1"
+    # The demo runs as Loa runs for its users, not in debug mode: Vietnamese error pages, and
+    # nothing of the settings shown to colleagues on the network. LOA_DEBUG=true brings
+    # Django's debug pages back for a developer.
+    os.environ.setdefault("LOA_DEBUG", "false")
+    os.environ.setdefault("LOA_HTTPS", "false")  # plain http on this machine or the LAN
+    os.environ.setdefault("ALLOWED_HOSTS", f"{host},127.0.0.1,localhost")
     _development_environment()
     _manage(["migrate", "--noinput", "--verbosity", "0"])
+    if os.environ["LOA_DEBUG"].lower() not in ("1", "true", "yes", "on"):
+        _manage(["collectstatic", "--noinput", "--verbosity", "0"])  # served by whitenoise
     _manage(["demo", "--url", f"http://{host}:{port}/"])
+    sys.stdout.flush()  # the sign-in details first, even when the output goes to a file
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-m", "loa", "db_worker", "--queue-name", "*", "--no-reload"],
     )
