@@ -1,8 +1,50 @@
 """A plan as a Decree 30 .docx; importing it gives back the same structure."""
 
+import datetime
+import re
+
+from django.utils import timezone
+
 from loa.core.decree30 import Decree30Document
 from loa.core.text import fold
-from loa.plans.models import Plan
+from loa.org.models import Agency
+from loa.plans.models import Plan, PlanStatus
+
+TYPE_CODE = "KH"  # Decree 30, Phụ lục III: Kế hoạch
+BLANK_NUMBER = " " * 6  # the number is written in by the clerk on issuing
+ISSUED = (PlanStatus.APPROVED, PlanStatus.PUBLISHED, PlanStatus.CLOSED, PlanStatus.SUPERSEDED)
+
+
+def agency_abbreviation(agency: Agency) -> str:
+    """The agency's abbreviation in document symbols: the capitalised words of its short
+    name ("VP UBND tỉnh" → VPUBND), else the initials of its name without its province
+    ("Văn phòng UBND tỉnh Vĩnh Phúc" → VPUBND)."""
+    capitals = [w for w in (agency.short_name or "").split() if w.isupper()]
+    if capitals:
+        return "".join(capitals)
+    name = agency.short_name or agency.name
+    province = re.escape(agency.province)
+    name = re.sub(rf"\s+(tỉnh|thành phố|TP\.?)?\s*{province}$", "", name, flags=re.I) or name
+    return "".join(w if w.isupper() else w[0].upper() for w in name.split())
+
+
+def number_and_symbol(plan: Plan) -> str:
+    """What follows "Số:": the plan's number and symbol; before it has a number, a blank for
+    the number and the symbol, its own or KH and the agency's abbreviation."""
+    code = plan.code.strip()
+    if code[:1].isdigit():
+        return code
+    symbol = code.lstrip("/ ").strip() or f"{TYPE_CODE}-{agency_abbreviation(plan.agency)}"
+    return f"{BLANK_NUMBER}/{symbol}"
+
+
+def issue_date(plan: Plan) -> datetime.date | None:
+    """The plan's date; once approved, the day it was approved if it has none."""
+    if plan.issued_on:
+        return plan.issued_on
+    if plan.status in ISSUED and plan.approved_at:
+        return timezone.localdate(plan.approved_at)
+    return None
 
 
 def _roman(n: int) -> str:
@@ -14,9 +56,9 @@ def render_plan(plan: Plan) -> bytes:
     doc.header(
         governing_body=plan.agency.governing_body,
         agency=plan.agency_name(),
-        code=plan.code,
+        code=number_and_symbol(plan),
         place=plan.place or plan.agency.province,
-        date=plan.issued_on,
+        date=issue_date(plan),
     )
     doc.title("Kế hoạch", plan.title)
     if plan.preamble:

@@ -256,7 +256,9 @@ def parse_plan(text: str, *, known_units: list[str] | None = None) -> ParsedPlan
         number = NUMBER_LINE.match(line)
         place_date = PLACE_DATE.match(line)
         if number and "/" in number.group("code"):
-            plan.number = re.sub("[\u2010-\u2013]", "-", number.group("code"))
+            code = re.sub("[\u2010-\u2013]", "-", number.group("code"))
+            if code[0].isdigit():  # "Số:      /KH-VPUBND": the number is given on issuing
+                plan.number = code
         elif place_date:
             plan.place = place_date.group("place").strip()
             day, month = place_date.group("d"), place_date.group("m")

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from docx import Document as WordDocument
 
-from loa.plans import importing
+from loa.plans import importing, services
 from loa.plans.tests.factories import make_plan
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +99,62 @@ def test_a_plan_of_2023_keeps_the_agency_name_of_2023(world, client_for):
     data = client_for(world.coordinator.user).get(reverse("plans:export", args=[plan.pk])).content
     header = WordDocument(io.BytesIO(data)).tables[0].rows[0].cells[0].paragraphs
     assert header[0].text == "VĂN PHÒNG UBND TỈNH VĨNH PHÚC"
+
+
+def _number_and_date(data):
+    row = WordDocument(io.BytesIO(data)).tables[0].rows[1].cells
+    return row[0].paragraphs[0].text, row[1].paragraphs[0].text
+
+
+def test_a_plan_not_yet_numbered_prints_a_blank_number_and_its_symbol(exported):
+    _plan, data = exported
+    number, date = _number_and_date(data)
+    # Decree 30: the clerk writes the number in on issuing; the symbol is printed: KH for a
+    # plan, then the agency's abbreviation (here from its name, without the province).
+    assert number == "Số:       /KH-VPUBND"
+    assert date == "Vĩnh Phúc, ngày     tháng     năm"  # a draft is not dated
+
+
+def test_the_symbol_comes_from_the_agencys_short_name_or_the_plans_own(world, client_for):
+    from loa.plans.tests.factories import sample_text
+
+    other = services.plan_create_from_parsed(
+        actor=world.outsider.user,
+        agency=world.other_agency,  # "Sở Tư pháp tỉnh Vĩnh Phúc", short name STP
+        parsed=importing.parse(sample_text()),
+    )
+    client = client_for(world.outsider.user)
+    url = reverse("plans:export", args=[other.pk])
+    assert _number_and_date(client.get(url).content)[0] == "Số:       /KH-STP"
+    services.plan_update(actor=world.outsider.user, plan=other, code="/KH-STP-PBGDPL")
+    assert _number_and_date(client.get(url).content)[0] == "Số:       /KH-STP-PBGDPL"
+    services.plan_update(actor=world.outsider.user, plan=other, code="05/KH-STP")
+    assert _number_and_date(client.get(url).content)[0] == "Số: 05/KH-STP"
+
+
+def test_an_approved_plan_is_dated_the_day_it_was_approved_or_its_own_date(world, client_for):
+    import datetime
+    from unittest import mock
+
+    plan = make_plan(world)
+    services.plan_submit(actor=world.coordinator.user, plan=plan)
+    approved = datetime.datetime(2023, 1, 4, 20, 30, tzinfo=datetime.UTC)  # 5 January in Hanoi
+    with mock.patch("django.utils.timezone.now", return_value=approved):
+        services.plan_approve(actor=world.chief.user, plan=plan)
+    url = reverse("plans:export", args=[plan.pk])
+    client = client_for(world.coordinator.user)
+    assert _number_and_date(client.get(url).content)[1] == "Vĩnh Phúc, ngày 05 tháng 01 năm 2023"
+    services.plan_publish(actor=world.coordinator.user, plan=plan)
+    assert _number_and_date(client.get(url).content)[1] == "Vĩnh Phúc, ngày 05 tháng 01 năm 2023"
+    dated = make_plan(world)
+    services.plan_update(
+        actor=world.coordinator.user, plan=dated, issued_on=datetime.date(2023, 2, 9)
+    )
+    data = client.get(reverse("plans:export", args=[dated.pk])).content
+    assert _number_and_date(data)[1] == "Vĩnh Phúc, ngày 09 tháng 02 năm 2023"
+
+
+def test_importing_an_unnumbered_export_gives_no_number(world, exported):
+    _plan, data = exported
+    again = importing.parse(importing.docx_text(data))
+    assert again.number is None
