@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.uploads import too_large
 from loa.library import permissions as library_permissions
 from loa.library import services as library_services
@@ -34,21 +35,15 @@ def _visible_plan(user, pk) -> Plan:
 
 
 def _managed_agency(request) -> Agency:
-    """The agency a coordinator works for: given in the query, or their only one."""
+    """The agency a coordinator works for: the one the request names, or their only one;
+    one who manages several is asked first (views wrapped in `for_agency`)."""
     actor = actor_for(request.user)
     managed = (
         Agency.objects.filter(dissolved_on__isnull=True)
         if actor.is_superuser
         else Agency.objects.filter(pk__in=actor.agency_ids_with(MANAGING_ROLES))
     )
-    wanted = request.GET.get("agency") or request.POST.get("agency")
-    if wanted:  # a forged or foreign agency is refused, never swapped for the user's own
-        agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
-    else:
-        agency = managed.first() if managed.count() == 1 else None
-    if agency is None:
-        raise PermissionDenied
-    return agency
+    return pick_agency(request, managed.order_by("name"))
 
 
 @login_required
@@ -324,6 +319,7 @@ def _add_cited_documents(request, text: str) -> None:
 
 
 @login_required
+@for_agency("plans")
 def plan_create(request):
     agency = _managed_agency(request)
     plan_form = forms.PlanForm(request.POST or None, initial={"year": timezone.localdate().year})
@@ -344,6 +340,7 @@ def plan_create(request):
 
 
 @login_required
+@for_agency("plans")
 def plan_import(request):
     """Upload or paste a plan; Loa proposes its structure on the editor, saving nothing yet."""
     agency = _managed_agency(request)
@@ -389,6 +386,7 @@ def plan_import(request):
 
 @login_required
 @require_POST
+@for_agency("plans")
 def plan_import_save(request):
     agency = _managed_agency(request)
     plan_form = forms.PlanForm(request.POST)

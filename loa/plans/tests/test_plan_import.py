@@ -120,6 +120,35 @@ def test_only_coordinators_import_plans(world, client_for):
     assert response.status_code == 403
 
 
+@pytest.mark.parametrize("page", ["plans:import", "plans:create"])
+def test_a_person_managing_several_agencies_is_asked_which_one_first(world, client_for, page):
+    client = client_for(world.admin)  # the superuser manages every agency
+    response = client.get(reverse(page))
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "core/choose_agency.html"
+    choice = response.content.decode()
+    for agency in (world.agency, world.other_agency):
+        assert f'href="{reverse(page)}?agency={agency.pk}"' in choice
+    chosen = client.get(reverse(page) + f"?agency={world.agency.pk}")
+    assert chosen.status_code == 200 and chosen.context["agency"] == world.agency
+
+
+@pytest.mark.parametrize("page", ["plans:import", "plans:create"])
+def test_a_coordinator_of_one_agency_goes_straight_on(world, client_for, page):
+    response = client_for(world.coordinator.user).get(reverse(page))
+    assert response.status_code == 200 and response.context["agency"] == world.agency
+
+
+def test_the_plans_page_offers_import_and_a_new_plan_to_whoever_manages_an_agency(
+    world, client_for
+):
+    for user in (world.admin, world.coordinator.user):
+        page = client_for(user).get(reverse("plans:list")).content.decode()
+        assert "Nhập kế hoạch từ văn bản" in page and "Lập kế hoạch mới" in page
+    page = client_for(world.staff_a.user).get(reverse("plans:list")).content.decode()
+    assert "Nhập kế hoạch từ văn bản" not in page
+
+
 def test_loa_plan_import_dry_run_prints_the_structure_as_json(run_loa):
     result = run_loa("plan", "import", str(SAMPLE), "--dry-run", "--json")
     plan = json.loads(result.stdout)
