@@ -8,6 +8,7 @@ from loa.org.permissions import MANAGING_ROLES, READING_ROLES, actor_for
 from loa.plans.models import Plan, PlanStatus, Task
 
 VISIBLE_TO_STAFF = [PlanStatus.APPROVED, PlanStatus.PUBLISHED, PlanStatus.CLOSED]
+RUNNING = [PlanStatus.APPROVED, PlanStatus.PUBLISHED]
 
 
 def plans_visible_to(user: User) -> QuerySet[Plan]:
@@ -62,3 +63,38 @@ def can_add_evidence(user: User, task: Task) -> bool:
         return Unit.objects.filter(pk__in=headed, agency_id=task.plan.agency_id).exists()
     named = {task.lead_unit_id, *task.cooperating_units.values_list("id", flat=True)}
     return bool(named & headed)
+
+
+# --- whose tasks are whose -----------------------------------------------------------------
+
+
+def own_unit_ids(user: User) -> set[int]:
+    """The units whose tasks are this person's: the units they head, with their sub-units,
+    and the unit they work in with the units above it (a team does its centre's tasks)."""
+    actor = actor_for(user)
+    units = set(actor.headed_unit_ids())
+    unit = actor.person.unit if actor.person is not None else None
+    seen: set[int] = set()
+    while unit is not None and unit.pk not in seen:
+        seen.add(unit.pk)
+        units.add(unit.pk)
+        unit = unit.parent
+    return units
+
+
+def task_reader_agency_ids(user: User) -> set[int] | None:
+    """The agencies all of whose tasks this person follows (the Chief, leadership,
+    coordinators); None for a superuser, who follows every agency."""
+    actor = actor_for(user)
+    if actor.is_superuser:
+        return None
+    return actor.agency_ids_with(READING_ROLES)
+
+
+def task_list_kind(user: User) -> str:
+    """What the tasks page shows this person: "agency" (all the agency's tasks), "unit"
+    (their own unit's tasks), or "" (they are in no unit: no task is theirs)."""
+    readers = task_reader_agency_ids(user)
+    if readers is None or readers:
+        return "agency"
+    return "unit" if own_unit_ids(user) else ""

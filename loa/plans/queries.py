@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from loa.core.models import User
 from loa.org.models import Unit
-from loa.org.permissions import actor_for
 from loa.plans import permissions
 from loa.plans.models import Evidence, Plan, Task, TaskStatus
 
@@ -54,20 +53,28 @@ def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None)
     return rows
 
 
-def tasks_of_units_headed_by(user: User) -> list[Task]:
-    """The tasks of the units this person heads, across plans, overdue first."""
-    headed = actor_for(user).headed_unit_ids()
-    if not headed:
-        return []
-    agencies = set(Unit.objects.filter(pk__in=headed).values_list("agency_id", flat=True))
-    tasks = Task.objects.filter(
-        Q(lead_unit_id__in=headed)
-        | Q(cooperating_units__id__in=headed)
-        | Q(all_units=True, plan__agency_id__in=agencies),
-        plan__status__in=permissions.VISIBLE_TO_STAFF,
-    ).distinct()
+def tasks_to_do(user: User) -> list[Task]:
+    """The tasks of running (approved or published) plans that are this person's to follow,
+    overdue first: every task of the agencies they read (the Chief, leadership,
+    coordinators), and the tasks given to their own units or to every unit of their agency."""
+    readers = permissions.task_reader_agency_ids(user)
+    if readers is None:  # a superuser follows every agency
+        scope = Q()
+    else:
+        scope = Q(plan__agency_id__in=readers)
+        units = permissions.own_unit_ids(user)
+        if units:
+            agencies = set(Unit.objects.filter(pk__in=units).values_list("agency_id", flat=True))
+            scope |= (
+                Q(lead_unit_id__in=units)
+                | Q(cooperating_units__id__in=units)
+                | Q(all_units=True, plan__agency_id__in=agencies)
+            )
+        elif not readers:
+            return []
+    tasks = Task.objects.filter(scope, plan__status__in=permissions.RUNNING).distinct()
     rows = tasks_with_status(tasks)
-    rows.sort(key=lambda t: (STATUS_ORDER.index(t.status), t.deadline or datetime.date.max))
+    rows.sort(key=lambda t: (STATUS_ORDER.index(t.status), t.due(), t.plan_id, t.order))
     return rows
 
 

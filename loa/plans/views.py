@@ -56,7 +56,7 @@ def plan_list(request):
         "plans": plans,
         "year": year,
         "can_create": actor.is_superuser or bool(actor.agency_ids_with(MANAGING_ROLES)),
-        "my_tasks": bool(actor.headed_unit_ids()),
+        "tasks_kind": permissions.task_list_kind(request.user),
         "section": "plans",
     }
     return render(request, "plans/list.html", context)
@@ -592,5 +592,9 @@ def evidence_file(request, pk):
 @login_required
 @require_safe
 def my_tasks(request):
-    context = {"tasks": queries.tasks_of_units_headed_by(request.user), "section": "plans"}
+    context = {
+        "tasks": queries.tasks_to_do(request.user),
+        "kind": permissions.task_list_kind(request.user),
+        "section": "plans",
+    }
     return render(request, "plans/my_tasks.html", context)

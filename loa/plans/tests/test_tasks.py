@@ -109,6 +109,84 @@ def test_a_unit_head_sees_their_units_tasks_overdue_first(world, plan, client_fo
     assert {t.lead_unit for t in tasks} == {world.unit_a, None}
 
 
+def test_a_staff_member_sees_their_units_tasks_and_cannot_prove_them(world, plan, client_for):
+    client = client_for(world.staff_a.user)
+    response = client.get(reverse("plans:my_tasks"))
+    assert response.status_code == 200
+    tasks = response.context["tasks"]
+    assert {t.lead_unit for t in tasks} == {world.unit_a, None}
+    assert "Nhiệm vụ của đơn vị tôi" in response.content.decode()
+    task = task_of(plan, world.unit_a)
+    page = client.get(reverse("plans:task", args=[task.pk]))
+    assert page.status_code == 200 and not page.context["can_add_evidence"]
+    assert 'name="evidence-note"' not in page.content.decode()
+    refused = client.post(reverse("plans:task", args=[task.pk]), {"evidence-note": "Tự nhận"})
+    assert refused.status_code == 403 and not task.evidence.exists()
+
+
+def test_a_team_member_sees_the_tasks_of_the_unit_the_team_belongs_to(world, plan, client_for):
+    response = client_for(world.staff_a_team.user).get(reverse("plans:my_tasks"))
+    assert {t.lead_unit for t in response.context["tasks"]} == {world.unit_a, None}
+
+
+def test_the_chief_sees_every_task_of_the_agency_overdue_first(world, plan, client_for):
+    late = task_of(plan, world.unit_b)
+    late.deadline = datetime.date(2020, 1, 1)
+    late.save()
+    response = client_for(world.chief.user).get(reverse("plans:my_tasks"))
+    tasks = response.context["tasks"]
+    assert sorted(t.pk for t in tasks) == sorted(plan.tasks.values_list("pk", flat=True))
+    assert tasks[0] == late
+    page = response.content.decode()
+    assert "Nhiệm vụ của cơ quan" in page
+    assert "Chưa có kế hoạch đã phê duyệt nào giao nhiệm vụ cho đơn vị của bạn" not in page
+    listing = client_for(world.chief.user).get(reverse("plans:list")).content.decode()
+    assert reverse("plans:my_tasks") in listing
+
+
+def test_an_outsider_sees_none_of_the_agencys_tasks(world, plan, client_for):
+    client = client_for(world.outsider.user)
+    response = client.get(reverse("plans:my_tasks"))
+    assert response.status_code == 200 and response.context["tasks"] == []
+    task = plan.tasks.first()
+    assert client.get(reverse("plans:task", args=[task.pk])).status_code == 404
+    assert client_for(None).get(reverse("plans:my_tasks")).status_code == 302  # to sign in
+
+
+def test_only_running_plans_give_tasks_to_do(world, plan, client_for):
+    draft = make_plan(world)
+    client = client_for(world.chief.user)
+    shown = {t.plan_id for t in client.get(reverse("plans:my_tasks")).context["tasks"]}
+    assert shown == {plan.pk} and draft.pk not in shown
+    services.plan_close(actor=world.coordinator.user, plan=plan)
+    assert client.get(reverse("plans:my_tasks")).context["tasks"] == []
+
+
+def test_a_person_in_no_unit_is_told_so_and_not_offered_the_tasks_page(world, client_for):
+    from loa.org.tests.factories import make_person
+
+    loner = make_person(world.admin, world.agency, "Vũ Thị Lan", username="loner")
+    assert "Nhiệm vụ của đơn vị tôi" not in (
+        client_for(loner.user).get(reverse("plans:list")).content.decode()
+    )
+    page = client_for(loner.user).get(reverse("plans:my_tasks")).content.decode()
+    assert "bạn chưa thuộc đơn vị nào" in page
+
+
+def test_the_tasks_page_does_not_grow_queries_with_plans(
+    world, plan, client_for, django_assert_max_num_queries
+):
+    client = client_for(world.chief.user)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("plans:my_tasks"))
+    for _ in range(3):
+        more = make_plan(world)
+        services.plan_submit(actor=world.coordinator.user, plan=more)
+        services.plan_approve(actor=world.chief.user, plan=more)
+    with django_assert_max_num_queries(len(few)):
+        client.get(reverse("plans:my_tasks"))
+
+
 def test_the_coverage_matrix_colours_tasks_by_unit_and_counts_topics_by_form(
     world, plan, client_for
 ):
