@@ -150,6 +150,21 @@ class EvidenceForm(BootstrapFormMixin, forms.Form):
         label=_("What it shows"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
     file = forms.FileField(label=_("File (optional)"), required=False)
+    unit = forms.ModelChoiceField(
+        label=_("Unit whose work it proves"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— the agency as a whole —"),
+        help_text=_("When you record a unit's report for a task of every unit."),
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        """`units`: the units a coordinator may record evidence for; None: no choice."""
+        super().__init__(*args, **kwargs)
+        if units is None:
+            del self.fields["unit"]
+        else:
+            self.fields["unit"].queryset = units
 
 
 class OverrideForm(BootstrapFormMixin, forms.Form):

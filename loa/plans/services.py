@@ -34,6 +34,7 @@ EVIDENCE_NEEDS_NOTE = _("Say what this evidence shows.")
 UNIT_OTHER_AGENCY = _("The unit must belong to the plan's agency.")
 TASK_HAS_EVIDENCE = _("A task that has evidence cannot be removed.")
 PLAN_NOT_RUNNING = _("Evidence and statuses are recorded once the plan is approved.")
+UNIT_NOT_ON_TASK = _("The task is not given to that unit.")
 
 HEADER_FIELDS = (
     "year",
@@ -350,15 +351,14 @@ def plan_copy_to_year(*, actor: User, plan: Plan, year: int) -> Plan:
 # --- tasks and evidence --------------------------------------------------------------------
 
 
-@transaction.atomic
 def _unit_proved(actor: User, task: Task) -> Unit | None:
-    """Whose work the evidence proves: for a task of every unit, the unit its head leads."""
+    """Whose work the evidence proves: for a task of every unit, the unit its head leads
+    (the one at the top of what they head, not one of its sub-units)."""
     if not task.all_units:
         return task.lead_unit
     headed = permissions.actor_for(actor).headed_unit_ids()
-    return (
-        Unit.objects.filter(pk__in=headed, agency_id=task.plan.agency_id).order_by("name").first()
-    )
+    units = Unit.objects.filter(pk__in=headed, agency_id=task.plan.agency_id)
+    return units.exclude(parent_id__in=headed).order_by("name").first() or units.first()
 
 
 def _require_running(task: Task) -> None:
@@ -367,6 +367,7 @@ def _require_running(task: Task) -> None:
         raise ValidationError(PLAN_NOT_RUNNING, code="not_running")
 
 
+@transaction.atomic
 def task_override_status(*, actor: User, task: Task, status: str, reason: str) -> Task:
     _require_manager(actor, task.plan.agency_id)
     _require_running(task)
@@ -387,22 +388,32 @@ def task_override_status(*, actor: User, task: Task, status: str, reason: str) -
 
 
 @transaction.atomic
-def evidence_add(*, actor: User, task: Task, note: str, upload=None) -> Evidence:
+def evidence_add(
+    *, actor: User, task: Task, note: str, upload=None, unit: Unit | None = None
+) -> Evidence:
+    """Evidence that the task was carried out. A unit head's evidence proves their unit's
+    part; a coordinator collecting the units' reports may say which unit it proves (`unit`)."""
     if not permissions.can_add_evidence(actor, task):
         raise PermissionDenied
     _require_running(task)
     if not note.strip():
         raise ValidationError({"note": ValidationError(EVIDENCE_NEEDS_NOTE, code="note")})
+    if unit is not None:
+        if not permissions.can_manage_plans(actor, task.plan.agency_id):
+            raise PermissionDenied
+        named = {task.lead_unit_id, *task.cooperating_units.values_list("id", flat=True)}
+        given = unit.agency_id == task.plan.agency_id and (task.all_units or unit.pk in named)
+        if not given or not unit.is_active:
+            raise ValidationError({"unit": ValidationError(UNIT_NOT_ON_TASK, code="unit")})
     evidence = Evidence(
-        task=task, note=note.strip(), added_by=actor, unit=_unit_proved(actor, task)
+        task=task, note=note.strip(), added_by=actor, unit=unit or _unit_proved(actor, task)
     )
     if upload is not None:
         evidence.file_name = (upload.name or "minh-chung").rsplit("/", 1)[-1][:200]
         evidence.file.save(evidence.file_name, upload, save=False)
     evidence.save()
-    audit_record(
-        actor=actor, action="evidence_add", target=task, changes={"note": evidence.note[:100]}
-    )
+    changes = {"note": evidence.note[:100], "unit": evidence.unit_id}
+    audit_record(actor=actor, action="evidence_add", target=task, changes=changes)
     return evidence
 
 

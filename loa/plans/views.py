@@ -525,18 +525,23 @@ def _visible_task(user, pk) -> Task:
 @login_required
 def task_detail(request, pk):
     task = _visible_task(request.user, pk)
-    evidence_form = forms.EvidenceForm(prefix="evidence")
+    can_manage = permissions.can_manage_plans(request.user, task.plan.agency_id)
+    # A coordinator records the units' reports for a task of every unit, unit by unit.
+    units = _units(task.plan.agency) if can_manage and task.all_units else None
+    evidence_form = forms.EvidenceForm(prefix="evidence", units=units)
     override_form = forms.OverrideForm(
         prefix="override",
         initial={"status": task.status_override, "reason": task.override_reason},
     )
     if request.method == "POST":
         if message := too_large(request):
-            evidence_form = forms.EvidenceForm(request.POST, prefix="evidence")
+            evidence_form = forms.EvidenceForm(request.POST, prefix="evidence", units=units)
             evidence_form.is_valid()
             evidence_form.add_error(None, message)
         elif "evidence-note" in request.POST:
-            evidence_form = forms.EvidenceForm(request.POST, request.FILES, prefix="evidence")
+            evidence_form = forms.EvidenceForm(
+                request.POST, request.FILES, prefix="evidence", units=units
+            )
             if evidence_form.is_valid():
                 try:
                     services.evidence_add(
@@ -544,6 +549,7 @@ def task_detail(request, pk):
                         task=task,
                         note=evidence_form.cleaned_data["note"],
                         upload=evidence_form.cleaned_data["file"],
+                        unit=evidence_form.cleaned_data.get("unit"),
                     )
                 except ValidationError as error:
                     evidence_form.add_error(None, error)
@@ -566,12 +572,12 @@ def task_detail(request, pk):
     context = {
         "task": task_row,
         "plan": task.plan,
-        "evidence": task.evidence.select_related("added_by"),
+        "evidence": task.evidence.select_related("added_by__person", "unit"),
         "evidence_form": evidence_form,
         "override_form": override_form,
         "running": task.plan.status in (PlanStatus.APPROVED, PlanStatus.PUBLISHED),
         "can_add_evidence": permissions.can_add_evidence(request.user, task),
-        "can_override": permissions.can_manage_plans(request.user, task.plan.agency_id),
+        "can_override": can_manage,
         "can_add_documents": library_permissions.can_edit_library(request.user),
         "section": "plans",
     }

@@ -187,6 +187,64 @@ def test_the_tasks_page_does_not_grow_queries_with_plans(
         client.get(reverse("plans:my_tasks"))
 
 
+def test_the_coordinator_records_a_units_report_for_a_task_of_every_unit(world, plan, client_for):
+    task = plan.tasks.get(all_units=True)
+    client = client_for(world.coordinator.user)
+    page = client.get(reverse("plans:task", args=[task.pk]))
+    assert "evidence-unit" in page.content.decode()
+    client.post(
+        reverse("plans:task", args=[task.pk]),
+        {"evidence-note": "Báo cáo của Trung tâm", "evidence-unit": world.unit_b.pk},
+    )
+    evidence = task.evidence.get()
+    assert evidence.unit == world.unit_b and evidence.added_by == world.coordinator.user
+    entry = AuditEntry.objects.get(action="evidence_add")
+    assert entry.changes["unit"] == world.unit_b.pk
+    coverage = queries.coverage(plan)
+    assert coverage.task_unit[(task.pk, world.unit_b.pk)] == TaskStatus.DONE
+
+
+def test_only_managers_say_which_unit_evidence_proves(world, plan):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    task = plan.tasks.get(all_units=True)
+    with pytest.raises(PermissionDenied):
+        services.evidence_add(actor=world.head_a.user, task=task, note="x", unit=world.unit_b)
+    foreign = world.outsider.unit
+    with pytest.raises(ValidationError) as error:
+        services.evidence_add(actor=world.coordinator.user, task=task, note="x", unit=foreign)
+    assert error.value.message_dict["unit"] == [str(services.UNIT_NOT_ON_TASK)]
+    with pytest.raises(ValidationError):
+        services.evidence_add(
+            actor=world.coordinator.user,
+            task=task_of(plan, world.unit_b),
+            note="x",
+            unit=world.unit_a,  # a task of the IT centre alone
+        )
+    assert not AuditEntry.objects.filter(action="evidence_add").exists()
+
+
+def test_a_head_of_a_unit_with_sub_units_proves_for_the_unit_not_a_sub_unit(world, plan):
+    from loa.org import services as org_services
+    from loa.org.models import Role
+    from loa.org.tests.factories import make_person, make_unit
+
+    make_unit(world.admin, world.agency, "Tổ Cổng thông tin điện tử", parent=world.unit_b)
+    head_b = make_person(
+        world.admin, world.agency, "Kiều Văn Toàn", unit=world.unit_b, username="head_b"
+    )
+    org_services.role_grant(
+        actor=world.admin,
+        person=head_b,
+        role=Role.UNIT_HEAD,
+        agency=world.agency,
+        unit=world.unit_b,
+    )
+    task = plan.tasks.get(all_units=True)
+    evidence = services.evidence_add(actor=head_b.user, task=task, note="Đã phổ biến")
+    assert evidence.unit == world.unit_b
+
+
 def test_the_coverage_matrix_colours_tasks_by_unit_and_counts_topics_by_form(
     world, plan, client_for
 ):
