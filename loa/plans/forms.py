@@ -82,7 +82,10 @@ class TaskForm(BootstrapFormMixin, forms.Form):
     )
     all_units = forms.BooleanField(label=_("Every unit"), required=False)
     lead_unit = forms.ModelChoiceField(
-        label=_("Lead unit"), queryset=Unit.objects.none(), required=False
+        label=_("Lead unit"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("— choose a unit —"),
     )
     cooperating_units = forms.ModelMultipleChoiceField(
         label=_("Cooperating units"),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from loa.core.models import User
 from loa.org.models import Unit
 from loa.plans import permissions
-from loa.plans.models import Evidence, Plan, Task, TaskStatus
+from loa.plans.models import Evidence, Plan, PlanStatus, Task, TaskStatus
 
 STATUS_ORDER: list[str] = [
     TaskStatus.OVERDUE,
@@ -25,6 +25,22 @@ def plans_for_list(user: User, *, year: int | None = None) -> QuerySet[Plan]:
     if year:
         plans = plans.filter(year=year)
     return plans.annotate(task_count=Count("tasks")).order_by("-year", "agency__name", "-id")
+
+
+def same_plans(agency_id: int, title: str, year: int | None) -> list[Plan]:
+    """The agency's plans of that year with the same title (case and spacing aside), but
+    not the ones a revision replaced: importing the same plan twice is worth a warning."""
+    if not year:
+        return []
+    key = " ".join(title.split()).casefold()
+    plans = Plan.objects.filter(agency_id=agency_id, year=year).exclude(
+        status=PlanStatus.SUPERSEDED
+    )
+    return [
+        p
+        for p in plans.only("id", "title", "year", "status")
+        if " ".join(p.title.split()).casefold() == key
+    ]
 
 
 def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None) -> list[Any]:

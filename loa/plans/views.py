@@ -378,7 +378,11 @@ def plan_import(request):
                 tasks,
                 title=_("Review the imported plan"),
                 action=reverse("plans:import_save") + f"?agency={agency.pk}",
-                extra={"unplaced": parsed.unplaced, "parsed_parent": parsed.parent},
+                extra={
+                    "unplaced": parsed.unplaced,
+                    "parsed_parent": parsed.parent,
+                    "same_plans": queries.same_plans(agency.pk, header["title"], header["year"]),
+                },
             )
     context = {"form": form, "agency": agency, "section": "plans"}
     return render(request, "plans/import.html", context, status=400 if form.errors else 200)
@@ -402,7 +406,13 @@ def plan_import_save(request):
         tasks,
         title=_("Review the imported plan"),
         action=reverse("plans:import_save") + f"?agency={agency.pk}",
+        extra={"same_plans": _same_plans_posted(agency, plan_form)},
     )
+
+
+def _same_plans_posted(agency, plan_form) -> list[Plan]:
+    year = plan_form.cleaned_data.get("year") if plan_form.is_valid() else None
+    return queries.same_plans(agency.pk, plan_form.data.get("title", ""), year)
 
 
 @login_required

@@ -149,6 +149,37 @@ def test_the_plans_page_offers_import_and_a_new_plan_to_whoever_manages_an_agenc
     assert "Nhập kế hoạch từ văn bản" not in page
 
 
+def test_the_same_plan_imported_again_is_warned_of_but_not_refused(world, client_for):
+    client = client_for(world.coordinator.user)
+    first = read(client, text=sample_text())
+    assert first.context["same_plans"] == []
+    client.post(reverse("plans:import_save"), review_post_data(first))
+    existing = Plan.objects.get()
+    again = read(client, text=sample_text())
+    assert again.context["same_plans"] == [existing]
+    page = again.content.decode()
+    assert "Cơ quan đã có 1 kế hoạch cùng tên năm 2023" in page
+    assert reverse("plans:detail", args=[existing.pk]) in page
+    client.post(reverse("plans:import_save"), review_post_data(again))
+    assert Plan.objects.count() == 2  # a warning, not a refusal
+
+
+def test_another_agencys_plan_of_the_same_title_is_no_reason_to_warn(world, client_for):
+    from loa.plans import services
+    from loa.plans.importing import parse
+
+    services.plan_create_from_parsed(
+        actor=world.outsider.user, agency=world.other_agency, parsed=parse(sample_text())
+    )
+    response = read(client_for(world.coordinator.user), text=sample_text())
+    assert response.context["same_plans"] == []
+
+
+def test_the_lead_unit_list_asks_for_a_unit_in_vietnamese(world, client_for):
+    page = read(client_for(world.coordinator.user), text=sample_text()).content.decode()
+    assert "— chọn đơn vị —" in page and "---------" not in page
+
+
 def test_loa_plan_import_dry_run_prints_the_structure_as_json(run_loa):
     result = run_loa("plan", "import", str(SAMPLE), "--dry-run", "--json")
     plan = json.loads(result.stdout)
