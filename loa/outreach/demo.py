@@ -1,5 +1,7 @@
-"""Demo dispatch: the plan's key documents sent to the whole Office, about two thirds of the
-staff having acknowledged them, so the reach pages have something to show."""
+"""Demo dispatch: the plan's key documents sent to the whole Office for the demo plan's
+task 1 (every unit briefs its people) and the topics they carry, about two thirds of the
+staff having acknowledged them, so the reach pages have something to show; the coordinator
+records the dispatch as evidence of task 1."""
 
 import random
 
@@ -11,6 +13,8 @@ from loa.org.demo import AGENCY_NAME
 from loa.org.models import Agency
 from loa.outreach import services
 from loa.outreach.models import Channel, Dispatch, DispatchStatus
+from loa.plans import demo as plans_demo
+from loa.plans import services as plans_services
 
 
 def exists() -> bool:
@@ -23,6 +27,8 @@ def load() -> None:
     if agency is None or exists():
         return
     coordinator = User.objects.get(username="dieuphoi")
+    plan = plans_demo.demo_plan()
+    task = plan.tasks.order_by("order", "id").first() if plan else None
     dispatch = services.dispatch_create(
         actor=coordinator,
         agency=agency,
@@ -32,6 +38,9 @@ def load() -> None:
         audience={"whole_agency": True},
         channels=[],  # the inbox only: the demo prints no e-mail
         documents=Document.objects.filter(code__in=["76/NQ-CP", "321/KH-UBND"]),
+        tasks=[task] if task else [],
+        # a) the Party's and State's policies; c) the documents directing the reform (76/NQ-CP)
+        topics=plan.topics.filter(code__in=["a", "c"]) if plan else [],
     )
     Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
     services.dispatch_deliver(dispatch_id=dispatch.pk)
@@ -45,3 +54,11 @@ def load() -> None:
             services.delivery_acknowledge(actor=user, delivery=delivery, channel=Channel.INBOX)
         elif roll < 0.8:
             services.delivery_open(actor=user, delivery=delivery, channel=Channel.INBOX)
+    if task is not None:
+        read = dispatch.deliveries.filter(acknowledged_at__isnull=False).count()
+        plans_services.evidence_add(
+            actor=coordinator,
+            task=task,
+            note=f"Đã gửi “{dispatch.title}” tới toàn Văn phòng qua Loa; "
+            f"{read}/{dispatch.deliveries.count()} người đã xác nhận đã đọc.",
+        )
