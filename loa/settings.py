@@ -129,7 +129,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     # In a file, not in memory, so the tests' real worker processes open the same database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-loa.sqlite3")}
+    # One file per test run, so two runs in one checkout don't share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-loa-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 
@@ -164,7 +165,6 @@ USE_TZ = True
 # Dates are dd/mm/yyyy in both languages; Vietnamese users expect it from English pages too.
 FORMAT_MODULE_PATH = ["loa.formats"]
 LANGUAGE_COOKIE_NAME = "loa_language"
-LANGUAGE_COOKIE_SECURE = not DEBUG
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
@@ -229,6 +229,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security. HTTPS settings follow LOA_HTTPS, on by default outside DEBUG.
 HTTPS = env_bool("LOA_HTTPS", not DEBUG)
+LANGUAGE_COOKIE_SECURE = HTTPS  # the demo on the office network is plain http
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)

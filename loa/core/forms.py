@@ -21,13 +21,13 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = (self.cleaned_data.get("username") or "").lower()
         key = f"{ratelimit.client_address(self.request)}:{username}"
-        if ratelimit.exceeded("login", key, limit=self.LIMIT):
+        # Counted before the password is checked, so parallel guesses cannot slip past the
+        # limit; a successful sign-in is then forgiven.
+        if not ratelimit.hit("login", key, limit=self.LIMIT, window=self.WINDOW):
             raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
-        try:
-            return super().clean()
-        except ValidationError:
-            ratelimit.hit("login", key, limit=self.LIMIT, window=self.WINDOW)
-            raise
+        cleaned = super().clean()
+        ratelimit.forgive("login", key)
+        return cleaned
 
 
 class QueuedPasswordResetForm(PasswordResetForm):

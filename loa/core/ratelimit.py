@@ -17,11 +17,6 @@ def _name(scope: str, key: str) -> str:
     return "loa-rate:" + hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
 
 
-def exceeded(scope: str, key: str, *, limit: int) -> bool:
-    """True once `key` has used up its `limit` attempts in the current window (counts none)."""
-    return (cache.get(_name(scope, key)) or 0) >= limit
-
-
 def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
     """Count one attempt; True while `key` stays within `limit` attempts per `window` seconds."""
     name = _name(scope, key)
@@ -32,3 +27,11 @@ def hit(scope: str, key: str, *, limit: int, window: int) -> bool:
         cache.set(name, 1, timeout=window)
         count = 1
     return count <= limit
+
+
+def forgive(scope: str, key: str) -> None:
+    """Take back one counted attempt (it succeeded): only failures use up the limit."""
+    try:
+        cache.decr(_name(scope, key))
+    except ValueError:  # the window ended meanwhile
+        pass

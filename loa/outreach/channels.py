@@ -9,6 +9,7 @@ attempt belong to the services, not to the adapters.
 """
 
 import json
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -16,10 +17,11 @@ from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from loa.core.services import audit_record
 from loa.outreach.models import Channel, Delivery, ZaloAccount
 
 ZALO_TEXT_LIMIT = 2000  # characters Zalo accepts in one text message
@@ -95,33 +97,41 @@ class ZaloOfficialAccount:
         return _post(url, data, headers)
 
     def _renewed_token(self, account: ZaloAccount) -> str:
-        """A new access token. The refresh token can be used only once, so two workers must
-        not both spend it: the account row is locked, and a token another worker renewed
-        meanwhile is taken as it is."""
-        with transaction.atomic():
-            current = ZaloAccount.objects.select_for_update().get(pk=account.pk)
-            if current.access_token != account.access_token:
-                return current.access_token
-            url = settings.LOA_ZALO_OAUTH_URL.rstrip("/") + "/v4/oa/access_token"
-            form = urllib.parse.urlencode(
-                {
-                    "app_id": current.app_id,
-                    "grant_type": "refresh_token",
-                    "refresh_token": current.refresh_token,
-                }
-            ).encode()
-            headers = {
-                "secret_key": current.secret_key,
-                "Content-Type": "application/x-www-form-urlencoded",
+        """A new access token. No transaction is held while Zalo answers (on SQLite it would
+        lock the whole database). A refresh token works once, so when two workers renew at
+        the same moment Zalo refuses the second: the tokens are saved only if nobody else
+        saved theirs first, and a worker that was refused takes the other's token."""
+        url = settings.LOA_ZALO_OAUTH_URL.rstrip("/") + "/v4/oa/access_token"
+        form = urllib.parse.urlencode(
+            {
+                "app_id": account.app_id,
+                "grant_type": "refresh_token",
+                "refresh_token": account.refresh_token,
             }
-            answer = _post(url, form, headers)
-            if answer.get("access_token"):
-                current.access_token = answer["access_token"]
-                current.refresh_token = answer.get("refresh_token") or current.refresh_token
-                current.save(update_fields=["access_token", "refresh_token", "updated_at"])
-                return current.access_token
+        ).encode()
+        headers = {
+            "secret_key": account.secret_key,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        answer = _post(url, form, headers)
+        unchanged = ZaloAccount.objects.filter(pk=account.pk, refresh_token=account.refresh_token)
+        if answer.get("access_token"):
+            saved = unchanged.update(
+                access_token=answer["access_token"],
+                refresh_token=answer.get("refresh_token") or account.refresh_token,
+                last_status="",
+                updated_at=timezone.now(),
+            )
+            if saved:
+                audit_record(actor=None, action="zalo_account_renew_token", target=account)
+                return answer["access_token"]
+        else:
+            time.sleep(1)  # a worker racing us may be saving the token Zalo just gave it
+        current = ZaloAccount.objects.get(pk=account.pk)
+        if current.refresh_token != account.refresh_token:  # another worker renewed it
+            return current.access_token
         status = _("Zalo refused to renew the access token: connect the account again.")
-        ZaloAccount.objects.filter(pk=account.pk).update(last_status=status)
+        unchanged.update(last_status=status, is_active=False)  # stop asking Zalo in vain
         raise ChannelFailed(status)
 
 

@@ -149,15 +149,17 @@ def dispatch_send(*, actor: User, dispatch: Dispatch) -> Dispatch:
 
 
 def resume_stuck(*, older_than_minutes: int = 15) -> int:
-    """Mend what a worker that died left behind; run daily (with the reminders).
+    """Mend what a worker that died left behind; run every 10 minutes (`loa outreach resume`).
 
     A dispatch still "sending" long after it was sent is delivered again (which adds nobody
-    twice); a message never tried is queued again; a message a worker took and never finished
-    may or may not have gone out, so it is marked failed with that reason, for the
-    coordinator to see, and not sent a second time. Returns how many things it mended."""
+    twice). A message waiting to be sent whose turn is long past (never tried, or its retry
+    lost with the worker that would have queued it) is queued again. A message a worker took
+    and never finished may or may not have gone out, so it is marked failed with that reason,
+    for the coordinator to see, and not sent a second time. Returns how many it mended."""
     from loa.outreach.tasks import deliver, send_messages
 
-    since = timezone.now() - datetime.timedelta(minutes=older_than_minutes)
+    now = timezone.now()
+    since = now - datetime.timedelta(minutes=older_than_minutes)
     stuck = list(
         Dispatch.objects.filter(status=DispatchStatus.SENDING, sent_at__lte=since).values_list(
             "id", flat=True
@@ -165,20 +167,23 @@ def resume_stuck(*, older_than_minutes: int = 15) -> int:
     )
     for dispatch_id in stuck:
         deliver.enqueue(dispatch_id=dispatch_id)
-    interrupted = Message.objects.filter(state=Message.State.SENDING, claimed_at__lte=since).update(
-        state=Message.State.FAILED, error=str(INTERRUPTED)
-    )
-    never_tried = list(
+    interrupted = Message.objects.filter(
+        Q(claimed_at__lte=since) | Q(claimed_at__isnull=True), state=Message.State.SENDING
+    ).update(state=Message.State.FAILED, error=str(INTERRUPTED))
+    # The longest a retry waits (2, 4, 8 × the base), with the same margin again.
+    retry_due = now - datetime.timedelta(seconds=16 * settings.LOA_RETRY_BASE_SECONDS)
+    waiting = list(
         Message.objects.filter(
+            Q(attempts=0, delivery__created_at__lte=since)
+            | Q(attempts__gt=0, claimed_at__lte=min(since, retry_due))
+            | Q(attempts__gt=0, claimed_at__isnull=True),
             state=Message.State.PENDING,
-            attempts=0,
-            delivery__created_at__lte=since,
             delivery__dispatch__status=DispatchStatus.SENT,
         ).values_list("id", flat=True)
     )
-    for start in range(0, len(never_tried), BATCH):
-        send_messages.enqueue(message_ids=never_tried[start : start + BATCH])
-    return len(stuck) + interrupted + len(never_tried)
+    for start in range(0, len(waiting), BATCH):
+        send_messages.enqueue(message_ids=waiting[start : start + BATCH])
+    return len(stuck) + interrupted + len(waiting)
 
 
 def _add_messages(deliveries, adapters) -> None:
@@ -372,13 +377,16 @@ def delivery_send_reminder(*, delivery_id: int) -> None:
     if delivery.acknowledged_at:  # acknowledged since the reminder was queued
         return
     reached = delivery.messages.filter(state=Message.State.SENT).values_list("channel", flat=True)
+    went = False
     for channel in reached:
         link = signed_link(delivery, channel)
         try:
             channels.ADAPTERS[channel].send(delivery, link=link, reminder=True)
-        except Exception as error:  # let the next daily run try again
-            Delivery.objects.filter(pk=delivery_id).update(reminded_at=None)
-            logger.warning("Reminder for delivery %s failed: %s", delivery_id, error)
+            went = True
+        except Exception as error:
+            logger.warning("%s reminder for delivery %s failed: %s", channel, delivery_id, error)
+    if reached and not went:  # no channel got through: let the next daily run try again
+        Delivery.objects.filter(pk=delivery_id).update(reminded_at=None)
 
 
 @transaction.atomic

@@ -599,3 +599,48 @@ def test_a_file_that_is_not_a_pdf_or_docx_is_refused_with_its_name_and_nothing_i
     text = response.content.decode()
     assert "Tệp virus.exe bị từ chối" in text
     assert not Dispatch.objects.exists()
+
+
+def test_a_retry_lost_with_its_worker_is_queued_again_by_the_mending_job(
+    world, settings, smtp_inbox
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from loa.org import services as org_services
+
+    org_services.person_update(actor=world.admin, person=world.staff_a, email="dunglt@vp.gov.vn")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    dispatch = make_dispatch(world, people=[world.staff_a.pk])
+    Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
+    services.dispatch_deliver(dispatch_id=dispatch.pk)
+    message = Message.objects.get()
+    # It failed once, an hour ago, and the worker that was to retry it died.
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    Message.objects.filter(pk=message.pk).update(attempts=1, claimed_at=an_hour_ago)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert services.resume_stuck() == 1
+    message.refresh_from_db()
+    assert message.state == Message.State.SENT and message.attempts == 2
+    assert smtp_inbox.received.wait(timeout=10)
+    assert services.resume_stuck() == 0  # nothing left to mend
+
+
+def test_a_reminder_that_reaches_someone_by_one_channel_is_not_sent_again_the_next_day(
+    world, django_capture_on_commit_callbacks, smtp_inbox
+):
+    from loa.org import services as org_services
+
+    org_services.person_update(actor=world.admin, person=world.staff_a, email="dunglt@vp.gov.vn")
+    dispatch = send(
+        world, make_dispatch(world, people=[world.staff_a.pk]), django_capture_on_commit_callbacks
+    )
+    delivery = dispatch.deliveries.get()
+    # It also went by Zalo OA, which is no longer connected: that reminder fails.
+    Message.objects.create(delivery=delivery, channel="zalo_oa", state=Message.State.SENT)
+    assert services.dispatch_remind(actor=world.coordinator.user, dispatch=dispatch) == 1
+    services.delivery_send_reminder(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert len(smtp_inbox.messages) == 2  # the first e-mail, then the reminder
+    assert delivery.reminded_at is not None  # reminded: tomorrow's run leaves them alone
