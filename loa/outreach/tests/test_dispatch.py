@@ -644,3 +644,36 @@ def test_a_reminder_that_reaches_someone_by_one_channel_is_not_sent_again_the_ne
     delivery.refresh_from_db()
     assert len(smtp_inbox.messages) == 2  # the first e-mail, then the reminder
     assert delivery.reminded_at is not None  # reminded: tomorrow's run leaves them alone
+
+
+def test_the_reach_pages_make_as_many_queries_for_many_people_as_for_few(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from loa.org.tests.factories import make_person
+
+    def queries_for(urls):
+        client = client_for(world.coordinator.user)
+        counts = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    def pages(dispatch):
+        return [
+            reverse("outreach:dispatch", args=[dispatch.pk]),
+            reverse("outreach:export", args=[dispatch.pk]),
+            reverse("outreach:person", args=[world.staff_a.pk]),
+        ]
+
+    few = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    before = queries_for(pages(few))
+    for n in range(20):
+        make_person(world.admin, world.agency, f"Phạm Văn Số {n}", unit=world.unit_b)
+    many = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
+    assert many.deliveries.count() == few.deliveries.count() + 20
+    assert queries_for(pages(many)) == before
