@@ -1,7 +1,7 @@
 """Demo dispatch: the plan's key documents sent to the whole Office for the demo plan's
 task 1 (every unit briefs its people) and the topics they carry, about two thirds of the
-staff having acknowledged them, so the reach pages have something to show; the coordinator
-records the dispatch as evidence of task 1."""
+staff having acknowledged them, so the reach pages have something to show; sending it records
+it as evidence of task 1."""
 
 import random
 
@@ -14,7 +14,6 @@ from loa.org.models import Agency
 from loa.outreach import services
 from loa.outreach.models import Channel, Dispatch, DispatchStatus
 from loa.plans import demo as plans_demo
-from loa.plans import services as plans_services
 
 
 def exists() -> bool:
@@ -54,11 +53,3 @@ def load() -> None:
             services.delivery_acknowledge(actor=user, delivery=delivery, channel=Channel.INBOX)
         elif roll < 0.8:
             services.delivery_open(actor=user, delivery=delivery, channel=Channel.INBOX)
-    if task is not None:
-        read = dispatch.deliveries.filter(acknowledged_at__isnull=False).count()
-        plans_services.evidence_add(
-            actor=coordinator,
-            task=task,
-            note=f"Đã gửi “{dispatch.title}” tới toàn Văn phòng qua Loa; "
-            f"{read}/{dispatch.deliveries.count()} người đã xác nhận đã đọc.",
-        )

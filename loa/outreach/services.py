@@ -59,6 +59,7 @@ WEBHOOK_ADDRESS_REFUSED = _(
 )
 WEBHOOK_UNREACHABLE = _("the address did not answer")
 NOT_SENT_YET = _("Only a dispatch that has been sent can be read again.")
+EVIDENCE_NOTE = _("Documents “%(title)s” sent through Loa to %(people)s people.")
 FILE_REFUSED = _("The file %(name)s was refused: %(reason)s")
 ASK_AGAIN_NEEDS_REASON = _("Say why everyone must read it again (e.g. which document changed).")
 LINK_SALT = "loa.outreach.link"
@@ -240,7 +241,23 @@ def dispatch_deliver(*, dispatch_id: int) -> int:
             },
         )
         _send_pending(Message.objects.filter(delivery__in=first_round))
+        if total:
+            _record_as_evidence(dispatch, total)
     return total
+
+
+def _record_as_evidence(dispatch: Dispatch, people: int) -> None:
+    """A dispatch that reached people is evidence for each task it serves, recorded on behalf
+    of the person who made it (as if they had written it on the task themselves)."""
+    from loa.plans import services as plans_services
+
+    note = EVIDENCE_NOTE % {"title": dispatch.title, "people": people}
+    for task in dispatch.tasks.select_related("plan"):
+        try:
+            with transaction.atomic():
+                plans_services.evidence_add(actor=dispatch.created_by, task=task, note=note)
+        except (PermissionDenied, ValidationError) as error:  # the plan closed, say
+            logger.info("Dispatch %s not recorded on task %s: %s", dispatch.pk, task.pk, error)
 
 
 def signed_link(delivery: Delivery, channel: str = Channel.EMAIL) -> str:

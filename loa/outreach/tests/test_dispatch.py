@@ -677,3 +677,28 @@ def test_the_reach_pages_make_as_many_queries_for_many_people_as_for_few(
     many = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     assert many.deliveries.count() == few.deliveries.count() + 20
     assert queries_for(pages(many)) == before
+
+
+def test_a_sent_dispatch_is_evidence_on_the_tasks_it_serves(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    from loa.plans import services as plan_services
+    from loa.plans.tests.factories import make_plan
+
+    plan = make_plan(world)
+    plan_services.plan_submit(actor=world.coordinator.user, plan=plan)
+    plan_services.plan_approve(actor=world.chief.user, plan=plan)
+    task = plan.tasks.first()
+    dispatch = services.dispatch_create(
+        actor=world.coordinator.user,
+        agency=world.agency,
+        title="Quán triệt Kế hoạch 321/KH-UBND",
+        audience={"whole_agency": True},
+        tasks=[task],
+    )
+    assert not task.evidence.exists()  # a draft proves nothing
+    send(world, dispatch, django_capture_on_commit_callbacks)
+    evidence = task.evidence.get()
+    assert evidence.note == "Đã gửi tài liệu “Quán triệt Kế hoạch 321/KH-UBND” qua Loa tới 6 người."
+    page = client_for(world.coordinator.user).get(reverse("plans:task", args=[task.pk]))
+    assert "Quán triệt Kế hoạch 321/KH-UBND" in page.content.decode()

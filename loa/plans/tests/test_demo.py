@@ -71,7 +71,7 @@ def test_the_demo_dispatch_serves_task_1_and_is_its_evidence(plan):
     assert list(dispatch.tasks.all()) == [brief]
     assert sorted(dispatch.topics.values_list("code", flat=True)) == ["a", "c"]
     evidence = brief.evidence.get(unit__isnull=True)
-    assert evidence.note.startswith("Đã gửi “Quán triệt Kế hoạch")
+    assert evidence.note.startswith("Đã gửi tài liệu “Quán triệt Kế hoạch")
     assert evidence.added_by == user("dieuphoi")
 
 
