@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from openpyxl import Workbook
 
+from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.uploads import too_large
 from loa.library.files import download
 from loa.org.models import Agency
@@ -40,38 +41,7 @@ def _agency(request) -> Agency:
         if actor.is_superuser
         else Agency.objects.filter(pk__in=actor.agency_ids_with(MANAGING_ROLES))
     )
-    wanted = request.GET.get("agency")
-    if wanted:
-        agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
-    elif managed.count() > 1:
-        raise ChooseAgency(managed)
-    else:
-        agency = managed.first()
-    if agency is None:
-        raise PermissionDenied
-    return agency
-
-
-class ChooseAgency(Exception):  # noqa: N818 - a page to show, not an error
-    """The user manages several agencies: ask which one first."""
-
-    def __init__(self, agencies):
-        self.agencies = agencies
-
-
-def _for_agency(view):
-    """Views that act for one agency ask a user who manages several which one they mean."""
-
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except ChooseAgency as choice:
-            context = {"agencies": choice.agencies, "path": request.path, "section": "outreach"}
-            return render(request, "outreach/choose_agency.html", context)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
+    return pick_agency(request, managed)
 
 
 @login_required
@@ -88,7 +58,7 @@ def dispatch_list(request):
 
 
 @login_required
-@_for_agency
+@for_agency("outreach")
 def dispatch_create(request):
     agency = _agency(request)
     if message := too_large(request):
@@ -317,7 +287,7 @@ def zalo(request, code):
 
 
 @login_required
-@_for_agency
+@for_agency("outreach")
 def zalo_account(request):
     """Connect the agency's Zalo Official Account; its secrets are never shown back."""
     agency = _agency(request)
@@ -339,7 +309,7 @@ def zalo_account(request):
 
 
 @login_required
-@_for_agency
+@for_agency("outreach")
 def webhooks(request):
     """The agency's webhooks. A new one's secret is shown on this response only."""
     agency = _agency(request)
