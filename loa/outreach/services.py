@@ -251,11 +251,14 @@ def _record_as_evidence(dispatch: Dispatch, people: int) -> None:
     of the person who made it (as if they had written it on the task themselves)."""
     from loa.plans import services as plans_services
 
+    sender = dispatch.created_by
+    if sender is None:  # the sender's account is gone: nobody to record it in the name of
+        return
     note = EVIDENCE_NOTE % {"title": dispatch.title, "people": people}
     for task in dispatch.tasks.select_related("plan"):
         try:
             with transaction.atomic():
-                plans_services.evidence_add(actor=dispatch.created_by, task=task, note=note)
+                plans_services.evidence_add(actor=sender, task=task, note=note)
         except (PermissionDenied, ValidationError) as error:  # the plan closed, say
             logger.info("Dispatch %s not recorded on task %s: %s", dispatch.pk, task.pk, error)
 
