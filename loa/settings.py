@@ -5,6 +5,7 @@ placeholder SECRET_KEY stops the start instead of running with a guessable key.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -130,7 +131,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # In a file, not in memory, so the tests' real worker processes open the same database.
     # One file per test run, so two runs in one checkout don't share it.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-loa-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"loa-test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
 

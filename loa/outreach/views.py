@@ -107,7 +107,7 @@ def audience_count(request):
     form = forms.DispatchForm(request.POST, agency=agency)
     form.is_valid()
     count = None
-    if all(k not in form.errors for k in ("units", "people", "categories", "roles", "groups")):
+    if all(k not in form.errors for k in form.AUDIENCE_KEYS):
         form.cleaned_data.setdefault("whole_agency", False)
         count = queries.audience(agency, form.audience()).count()
     return render(request, "outreach/_count.html", {"head_count": count})
