@@ -1,8 +1,8 @@
 """Every change in outreach: dispatches, their deliveries, opening and acknowledging.
 
 Sending never runs in a request: `dispatch_send` marks the dispatch and enqueues `deliver`,
-which freezes the audience into deliveries in batches (a unique constraint makes a second run
-add nothing), adds one message per person and channel that sends (e-mail, Zalo OA; see
+which freezes the audience into deliveries in one INSERT … SELECT (a unique constraint makes
+a second run add nothing), adds one message per person and channel that sends (e-mail, Zalo OA; see
 `channels`) and enqueues them in batches; each message is sent at most once, retried with
 backoff when its channel fails, then marked failed with the reason.
 """
@@ -22,8 +22,9 @@ import urllib.request
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -187,14 +188,34 @@ def resume_stuck(*, older_than_minutes: int = 15) -> int:
     return len(stuck) + interrupted + len(waiting)
 
 
+def _insert_from(model, columns: list[str], select, constants: tuple = ()) -> None:
+    """INSERT INTO model (columns) SELECT constants…, select's columns — in the database, as
+    one statement, skipping rows a unique constraint already holds (a second run adds
+    nothing). `constants` are bound parameters ahead of the queryset's own columns."""
+    sql, params = select.order_by().query.sql_with_params()
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    marks = ", ".join(["%s"] * len(constants))
+    picked = ", ".join(f"chosen.{connection.ops.quote_name(f)}" for f in select.query.values_select)
+    statement = (
+        f"INSERT INTO {model._meta.db_table} ({names}) "  # noqa: S608 - names from the models
+        f"SELECT {marks}{', ' if marks else ''}{picked} FROM ({sql}) AS chosen "
+        "WHERE 1 = 1 ON CONFLICT DO NOTHING"  # the WHERE lets SQLite parse ON CONFLICT
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*constants, *params])
+
+
 def _add_messages(deliveries, adapters) -> None:
     """One pending message per delivery and channel, for the people that channel can reach
     (an e-mail address, a Zalo ID); safe to run again."""
     for adapter in adapters:
-        reachable = deliveries.exclude(**{f"person__{adapter.address_field}": ""})
-        ids = reachable.values_list("id", flat=True)
-        batch = [Message(delivery_id=pk, channel=adapter.channel) for pk in ids.iterator()]
-        Message.objects.bulk_create(batch, batch_size=BATCH, ignore_conflicts=True)
+        reachable = deliveries.exclude(**{f"person__{adapter.address_field}": ""}).values("id")
+        _insert_from(
+            Message,
+            ["channel", "state", "attempts", "error", "external_id", "delivery_id"],
+            reachable,
+            constants=(adapter.channel, Message.State.PENDING, 0, "", ""),
+        )
 
 
 def _send_pending(messages) -> None:
@@ -206,17 +227,21 @@ def _send_pending(messages) -> None:
 
 
 def dispatch_deliver(*, dispatch_id: int) -> int:
-    """Freeze the audience into deliveries, batch by batch, and the messages that tell people
+    """Freeze the audience into deliveries, and add the messages that tell people
     of them; safe to run again after a crash. Returns how many people the dispatch reaches."""
     dispatch = Dispatch.objects.select_related("agency").get(pk=dispatch_id)
-    people = queries.audience(dispatch.agency, dispatch.audience).values_list("id", "unit_id")
-    batch: list[Delivery] = []
-    for person_id, unit_id in people.iterator(chunk_size=BATCH):
-        batch.append(Delivery(dispatch=dispatch, person_id=person_id, unit_id=unit_id))
-        if len(batch) == BATCH:
-            Delivery.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    Delivery.objects.bulk_create(batch, ignore_conflicts=True)
+    # One INSERT … SELECT of the audience: a province-wide dispatch freezes 60,000 people in
+    # the database, not row by row in Python.
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    _insert_from(
+        Delivery,
+        [
+            "dispatch_id", "round", "created_at", "opened_channel", "acknowledged_channel",
+            "comment", "person_id", "unit_id",
+        ],
+        queries.audience(dispatch.agency, dispatch.audience).values("id", "unit_id"),
+        constants=(dispatch.pk, 1, now, "", "", ""),
+    )  # fmt: skip
     first_round = dispatch.deliveries.filter(round=1)
     _add_messages(first_round, channels.adapters_for(dispatch.channels))
     total = dispatch.deliveries.count()
@@ -674,30 +699,40 @@ def delivery_open(
 def delivery_acknowledge(
     *, actor: User, delivery: Delivery, channel: str, comment: str = ""
 ) -> Delivery:
-    """ "Tôi đã đọc và nắm được nội dung": once, by the person themself."""
+    """ "Tôi đã đọc và nắm được nội dung": once, by the person themself. Acknowledging opens it
+    too, if it was not opened before; one UPDATE does both."""
     _own(actor, delivery)
-    delivery_open(actor=actor, delivery=delivery, channel=channel)
+    channel, comment, now = Channel(channel), comment.strip()[:2000], timezone.now()
     updated = Delivery.objects.filter(pk=delivery.pk, acknowledged_at__isnull=True).update(
-        acknowledged_at=timezone.now(),
-        acknowledged_channel=Channel(channel),
-        comment=comment.strip()[:2000],
+        acknowledged_at=now,
+        acknowledged_channel=channel,
+        comment=comment,
+        opened_at=Coalesce(F("opened_at"), Value(now, output_field=DateTimeField())),
+        opened_channel=Case(
+            When(opened_at__isnull=True, then=Value(str(channel))), default=F("opened_channel")
+        ),
     )
-    if updated:
-        dispatch = delivery.dispatch
-        announce(
-            dispatch.agency_id,
-            "delivery.acknowledged",
-            {
-                "dispatch": dispatch.pk,
-                "person": delivery.person.code or delivery.person_id,
-                "dms_number": dispatch.dms_number,
-            },
-        )
-        audit_record(
-            actor=actor,
-            action="delivery_acknowledge",
-            target=delivery,
-            changes={"channel": channel, "comment": comment.strip()[:200]},
-        )
-    delivery.refresh_from_db()
+    if not updated:  # acknowledged before: nothing changes
+        delivery.refresh_from_db()
+        return delivery
+    dispatch = delivery.dispatch
+    announce(
+        dispatch.agency_id,
+        "delivery.acknowledged",
+        {
+            "dispatch": dispatch.pk,
+            "person": delivery.person.code or delivery.person_id,
+            "dms_number": dispatch.dms_number,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="delivery_acknowledge",
+        target=delivery,
+        changes={"channel": channel, "comment": comment[:200]},
+    )
+    if delivery.opened_at is None:
+        delivery.opened_at, delivery.opened_channel = now, channel
+    delivery.acknowledged_at, delivery.acknowledged_channel = now, channel
+    delivery.comment = comment
     return delivery
