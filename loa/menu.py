@@ -23,6 +23,8 @@ def shell(request):
     menu.append((reverse("plans:list"), _("Plans"), "plans"))
     if actor.is_superuser or actor.roles():
         menu.append((reverse("outreach:list"), _("Dispatches"), "outreach"))
+    if actor.is_superuser or actor.person is not None or actor.roles():
+        menu.append((reverse("events:calendar"), _("Activities"), "events"))
     menu.append((reverse("library:search"), _("Library"), "library"))
     if permissions.can_list_people(user):
         menu.append((reverse("org:people"), _("People"), "people"))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "loa.library",
     "loa.plans",
     "loa.outreach",
+    "loa.events",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -199,6 +200,10 @@ LOA_WEBHOOK_ALLOW_PRIVATE = env_bool("LOA_WEBHOOK_ALLOW_PRIVATE", False)
 # The Zalo Official Account API (tests point these at a local server speaking its protocol).
 LOA_ZALO_API_URL = env("LOA_ZALO_API_URL", "https://openapi.zalo.me")
 LOA_ZALO_OAUTH_URL = env("LOA_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
+# Activities: photos up to this size; a unit with no activity for this many days is reported
+# to its head and the coordinator (each agency may set its own number).
+LOA_PHOTO_MAX_BYTES = env_int("LOA_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+LOA_CADENCE_DAYS = env_int("LOA_CADENCE_DAYS", 30)
 # A message whose channel failed is tried again after 2, 4, 8 … times this many seconds.
 LOA_RETRY_BASE_SECONDS = env_int("LOA_RETRY_BASE_SECONDS", 60)
 # Automatic reminders go to people who have not acknowledged this many days after sending.

@@ -86,6 +86,15 @@ class DateInput(forms.DateInput):
         )
 
 
+class DateTimeInput(forms.DateTimeInput):
+    """dd/mm/yyyy hh:mm typed as text, like dates."""
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"placeholder": "dd/mm/yyyy hh:mm", **(attrs or {})}, format="%d/%m/%Y %H:%M"
+        )
+
+
 class BootstrapFormMixin:
     """Gives every widget Bootstrap's classes, and marks invalid fields for screen readers."""
 

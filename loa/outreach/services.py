@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loa.core.db import insert_from
 from loa.core.models import User
 from loa.core.services import audit_record
 from loa.core.tasks import enqueue_with_commit
@@ -188,29 +189,12 @@ def resume_stuck(*, older_than_minutes: int = 15) -> int:
     return len(stuck) + interrupted + len(waiting)
 
 
-def _insert_from(model, columns: list[str], select, constants: tuple = ()) -> None:
-    """INSERT INTO model (columns) SELECT constants…, select's columns — in the database, as
-    one statement, skipping rows a unique constraint already holds (a second run adds
-    nothing). `constants` are bound parameters ahead of the queryset's own columns."""
-    sql, params = select.order_by().query.sql_with_params()
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    marks = ", ".join(["%s"] * len(constants))
-    picked = ", ".join(f"chosen.{connection.ops.quote_name(f)}" for f in select.query.values_select)
-    statement = (
-        f"INSERT INTO {model._meta.db_table} ({names}) "  # noqa: S608 - names from the models
-        f"SELECT {marks}{', ' if marks else ''}{picked} FROM ({sql}) AS chosen "
-        "WHERE 1 = 1 ON CONFLICT DO NOTHING"  # the WHERE lets SQLite parse ON CONFLICT
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*constants, *params])
-
-
 def _add_messages(deliveries, adapters) -> None:
     """One pending message per delivery and channel, for the people that channel can reach
     (an e-mail address, a Zalo ID); safe to run again."""
     for adapter in adapters:
         reachable = deliveries.exclude(**{f"person__{adapter.address_field}": ""}).values("id")
-        _insert_from(
+        insert_from(
             Message,
             ["channel", "state", "attempts", "error", "external_id", "delivery_id"],
             reachable,
@@ -233,7 +217,7 @@ def dispatch_deliver(*, dispatch_id: int) -> int:
     # One INSERT … SELECT of the audience: a province-wide dispatch freezes 60,000 people in
     # the database, not row by row in Python.
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _insert_from(
+    insert_from(
         Delivery,
         [
             "dispatch_id", "round", "created_at", "opened_channel", "acknowledged_channel",
