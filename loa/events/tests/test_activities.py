@@ -208,3 +208,67 @@ def test_a_unit_without_activity_for_n_days_is_reported_once_to_its_head_and_coo
     assert not any("Trung tâm Tin học" in m.content.decode() for m in smtp_inbox.messages)
     with django_capture_on_commit_callbacks(execute=True):
         assert services.cadence_alert() == 0  # not again the next run
+
+
+def test_every_activity_page_refuses_outsiders_and_staff_who_do_not_organise(world, client_for):
+    activity = make_activity(world)
+    organizer_only = [
+        reverse("events:edit", args=[activity.pk]),
+        reverse("events:minutes", args=[activity.pk]),
+        reverse("events:qr", args=[activity.pk]),
+        reverse("events:qr_svg", args=[activity.pk]),
+        reverse("events:attendance", args=[activity.pk]),
+        reverse("events:attendance_export", args=[activity.pk]),
+    ]
+    for url in organizer_only:
+        assert client_for(world.outsider.user).get(url).status_code == 404, url
+        assert client_for(world.staff_a.user).get(url).status_code == 403, url
+        assert client_for(world.head_a.user).get(url).status_code == 200, url
+    assert (
+        client_for(world.staff_b.user)
+        .post(reverse("events:cancel", args=[activity.pk]))
+        .status_code
+        == 403
+    )
+    for url in (reverse("events:create"), reverse("events:feeds"), reverse("events:types")):
+        assert client_for(world.staff_a.user).get(url).status_code == 403, url
+    assert client_for(world.head_a.user).get(reverse("events:types")).status_code == 403
+
+
+def test_a_unit_head_sees_only_their_units_in_the_cadence_and_the_coordinator_sets_the_days(
+    world, client_for
+):
+    make_activity(world)
+    head = client_for(world.head_a.user).get(reverse("events:cadence")).content.decode()
+    assert "Phòng Hành chính – Quản trị" in head and "Trung tâm Tin học – Công báo" not in head
+    client = client_for(world.coordinator.user)
+    client.post(reverse("events:cadence") + f"?agency={world.agency.pk}", {"silent_days": "45"})
+    assert world.agency.cadence_rule.silent_days == 45
+    page = client.post(
+        reverse("events:cadence") + f"?agency={world.agency.pk}",
+        {"silent_days": "abc"},
+        follow=True,
+    )
+    assert "Nhập số ngày từ 1 đến 365." in page.content.decode()
+    world.agency.cadence_rule.refresh_from_db()
+    assert world.agency.cadence_rule.silent_days == 45
+
+
+def test_the_calendar_month_page_makes_as_many_queries_for_many_activities_as_for_few(
+    world, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_activity(world)
+    client = client_for(world.coordinator.user)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("events:calendar")).status_code == 200
+        return len(captured)
+
+    few = count()
+    for n in range(15):
+        make_activity(world, starts_in_hours=n, organizer=world.unit_b)
+    assert count() == few
