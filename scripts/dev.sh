@@ -104,6 +104,7 @@ cmd_bench() {  # the figures of every benchmark, on SQLite and on PostgreSQL whe
   if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/library.py --db postgres "$@"; fi
   "$VENV/bin/python" bench/plan_import.py
   if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/outreach.py; fi
+  if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/events.py; fi
 }
 
 cmd_worker() { exec "$VENV/bin/loa" db_worker --queue-name '*' "$@"; }
