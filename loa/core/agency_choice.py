@@ -11,6 +11,8 @@ import functools
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 
+from loa.core.text import as_id
+
 
 class ChooseAgency(Exception):  # noqa: N818 - a page to show, not an error
     """The person manages several agencies: ask which one first."""
@@ -25,7 +27,7 @@ def pick_agency(request, managed):
     agency is refused (403), never swapped for the person's own."""
     wanted = request.GET.get("agency") or request.POST.get("agency")
     if wanted:
-        agency = managed.filter(pk=wanted).first() if wanted.isdigit() else None
+        agency = managed.filter(pk=as_id(wanted)).first() if as_id(wanted) else None
     elif managed.count() > 1:
         raise ChooseAgency(managed)
     else:

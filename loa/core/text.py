@@ -99,3 +99,11 @@ def search_words(query: str) -> list[str]:
         if word not in words:
             words.append(word)
     return words[:12]
+
+
+def as_id(value: str | None) -> int | None:
+    """A database id typed in an address or a form, or None: ASCII digits only (not "²" or
+    "٣", which str.isdigit() accepts) and within a 64-bit integer."""
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -76,7 +76,8 @@ def cadence(agency: Agency, *, months: int = 12) -> dict:
     """Activities each unit organised, month by month, for the last `months` months:
     {"months": [date, …], "rows": [(unit, [count, …], last_date), …]} in one query."""
     today = timezone.localdate()
-    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    back = today.year * 12 + today.month - 1 - (months - 1)  # the first month, counted
+    first = datetime.date(back // 12, back % 12 + 1, 1)
     month_list = []
     cursor = first
     while cursor <= today:
@@ -115,24 +116,30 @@ def cadence(agency: Agency, *, months: int = 12) -> dict:
 
 
 def silent_units(
-    agency: Agency, *, days: int, today: datetime.date
-) -> list[tuple[Unit, datetime.datetime | None]]:
-    """The agency's units with no activity in the last `days` days: (unit, last date or None)."""
-    since = timezone.make_aware(
-        datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
-    )
-    recent = (
+    *, today: datetime.date, default_days: int
+) -> list[tuple[Unit, datetime.datetime | None, int]]:
+    """Every unit of every agency with no activity (held, not cancelled) in its agency's
+    number of days: (unit, its last activity or None, the days), in one query."""
+    latest = (
         Activity.objects.filter(
-            organizer__agency=agency, cancelled_at__isnull=True, starts_at__gte=since
+            organizer=OuterRef("pk"), cancelled_at__isnull=True, starts_at__lte=timezone.now()
         )
-        .filter(starts_at__lte=timezone.now())
-        .values("organizer_id")
+        .order_by("-starts_at")
+        .values("starts_at")[:1]
     )
-    last = dict(
-        Activity.objects.filter(organizer__agency=agency, cancelled_at__isnull=True)
-        .values("organizer_id")
-        .annotate(last=Max("starts_at"))
-        .values_list("organizer_id", "last")
+    units = (
+        Unit.objects.filter(dissolved_on__isnull=True, agency__dissolved_on__isnull=True)
+        .select_related("agency__cadence_rule")
+        .annotate(last=Subquery(latest))
+        .order_by("agency_id", "name")
     )
-    units = Unit.objects.filter(agency=agency, dissolved_on__isnull=True).exclude(pk__in=recent)
-    return [(unit, last.get(unit.pk)) for unit in units.order_by("name")]
+    silent: list[tuple[Unit, datetime.datetime | None, int]] = []
+    for unit in units:
+        rule = getattr(unit.agency, "cadence_rule", None)
+        days = rule.silent_days if rule else default_days
+        since = timezone.make_aware(
+            datetime.datetime.combine(today - datetime.timedelta(days=days), datetime.time())
+        )
+        if unit.last is None or unit.last < since:
+            silent.append((unit, unit.last, days))
+    return silent

@@ -9,9 +9,10 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -79,7 +80,7 @@ PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
 def types_of(agency: Agency):
     """The agency's activity types; the default list is made the first time it is asked."""
     if not ActivityType.objects.filter(agency=agency).exists():
-        with transaction.atomic():
+        with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
             ActivityType.objects.bulk_create(
                 [
                     ActivityType(agency=agency, name=str(name), order=i)
@@ -165,9 +166,9 @@ def _freeze_expected(activity: Activity) -> None:
     """The audience's people become the expected attendance (who joins the agency later is
     not counted); people no longer in it are dropped unless they attended."""
     people = audience_people(activity.agency, activity.audience)
-    activity.attendance.filter(expected=True, present=False).exclude(
-        person__in=people.values("pk")
-    ).delete()
+    gone = activity.attendance.filter(expected=True).exclude(person__in=people.values("pk"))
+    gone.filter(present=False).delete()
+    gone.update(expected=False)  # they came, though no longer expected
     activity.attendance.filter(expected=False, person__in=people.values("pk")).update(expected=True)
     insert_from(
         Attendance,
@@ -249,7 +250,13 @@ def activity_update(*, actor: User, activity: Activity, files=(), **data) -> Act
     """Change an activity. Its topics, documents and tasks are given as lists."""
     if not permissions.can_edit(actor, activity):
         raise PermissionDenied
+    _require_not_cancelled(activity)
     links = {k: data.pop(k) for k in ("topics", "documents", "tasks") if k in data}
+    kind, unit = data.get("type", activity.type), data.get("organizer", activity.organizer)
+    if kind.agency_id != activity.agency_id or (
+        unit is not None and unit.agency_id != activity.agency_id
+    ):
+        raise PermissionDenied
     unknown = set(data) - set(ACTIVITY_FIELDS)
     if unknown:
         raise TypeError(f"activity_update got unknown fields {sorted(unknown)}")
@@ -283,6 +290,11 @@ def activity_cancel(*, actor: User, activity: Activity) -> Activity:
     return activity
 
 
+def _require_not_cancelled(activity: Activity) -> None:
+    if activity.cancelled_at:
+        raise ValidationError(CANCELLED, code="cancelled")
+
+
 def clean_minutes(html: str) -> str:
     """What people typed in the minutes editor, kept to plain formatting: no scripts, styles,
     links or images survive."""
@@ -295,6 +307,7 @@ def activity_save_minutes(*, actor: User, activity: Activity, minutes: str) -> A
     was held: the first time, it is recorded as evidence on each task it serves."""
     if not permissions.can_edit(actor, activity):
         raise PermissionDenied
+    _require_not_cancelled(activity)
     activity.minutes = clean_minutes(minutes)
     activity.save(update_fields=["minutes"])
     audit_record(
@@ -397,6 +410,7 @@ def attendance_mark(
         raise PermissionDenied
     if person.agency_id != activity.agency_id:
         raise PermissionDenied
+    _require_not_cancelled(activity)
     attendance, _created = Attendance.objects.select_for_update().get_or_create(
         activity=activity, person=person, defaults={"unit_id": person.unit_id}
     )
@@ -455,45 +469,87 @@ def cadence_rule_set(*, actor: User, agency: Agency, silent_days: int) -> Cadenc
 def cadence_alert(*, today: datetime.date | None = None) -> int:
     """Tell each silent unit's head and the agency's coordinators, by e-mail, that the unit
     has had no activity for the agency's number of days; again only after as many days.
-    Run daily (`loa events cadence`). Returns how many units were reported."""
+    Run daily (`loa events cadence`). A few queries for the whole province, then one alert,
+    audit row and e-mail a unit. Returns how many units were reported."""
     today = today or timezone.localdate()
-    count = 0
-    for agency in Agency.objects.filter(dissolved_on__isnull=True).select_related("cadence_rule"):
-        rule = getattr(agency, "cadence_rule", None)
-        days = rule.silent_days if rule else settings.LOA_CADENCE_DAYS
-        for unit, last in queries.silent_units(agency, days=days, today=today):
-            since = today - datetime.timedelta(days=days)
-            if CadenceAlert.objects.filter(unit=unit, sent_on__gt=since).exists():
-                continue
-            with transaction.atomic():
-                CadenceAlert.objects.create(
+    silent = queries.silent_units(today=today, default_days=settings.LOA_CADENCE_DAYS)
+    if not silent:
+        return 0
+    longest = max(days for _unit, _last, days in silent)
+    told = dict(
+        CadenceAlert.objects.filter(sent_on__gt=today - datetime.timedelta(days=longest))
+        .values("unit_id")
+        .annotate(latest=Max("sent_on"))
+        .values_list("unit_id", "latest")
+    )
+    due = [
+        (unit, last, days)
+        for unit, last, days in silent
+        if told.get(unit.pk) is None or told[unit.pk] <= today - datetime.timedelta(days=days)
+    ]
+    recipients = _recipients([unit for unit, _last, _days in due])
+    with transaction.atomic():
+        created = CadenceAlert.objects.bulk_create(
+            [
+                CadenceAlert(
                     unit=unit,
                     sent_on=today,
                     last_activity_on=timezone.localtime(last).date() if last else None,
                 )
-                audit_record(
-                    actor=None, action="cadence_alert", target=unit, changes={"days": days}
-                )
-                _mail_silence(agency, unit, days, last)
-            count += 1
-    return count
+                for unit, last, _days in due
+            ],
+            ignore_conflicts=True,  # another run told them a moment ago
+        )
+        for (unit, last, days), _alert in zip(due, created, strict=True):
+            audit_record(actor=None, action="cadence_alert", target=unit, changes={"days": days})
+            _mail_silence(unit, days, last, recipients.get(unit.pk, set()))
+    return len(due)
 
 
-def _mail_silence(agency: Agency, unit: Unit, days: int, last) -> None:
-    roles = RoleAssignment.objects.filter(agency=agency, revoked_at__isnull=True)
-    heads = roles.filter(role=Role.UNIT_HEAD, unit=unit)
-    coordinators = roles.filter(role=Role.COORDINATOR)
-    to = sorted(
-        {r.person.email for r in (heads | coordinators).select_related("person") if r.person.email}
-    )
+def _recipients(units: list[Unit]) -> dict[int, set[str]]:
+    """Unit id → the e-mail addresses of its heads (and of the units above it) and of its
+    agency's coordinators, working there now: one query."""
+    parents = {
+        unit.pk: unit.parent_id
+        for unit in Unit.objects.filter(agency__in={u.agency_id for u in units})
+    }
+    roles = RoleAssignment.objects.filter(
+        agency_id__in={u.agency_id for u in units},
+        revoked_at__isnull=True,
+        person__is_active=True,
+        role__in=[Role.UNIT_HEAD, Role.COORDINATOR],
+    ).exclude(person__email="")
+    heads: dict[int, set[str]] = {}
+    coordinators: dict[int, set[str]] = {}
+    for role, agency_id, unit_id, email in roles.values_list(
+        "role", "agency_id", "unit_id", "person__email"
+    ):
+        if role == Role.COORDINATOR:
+            coordinators.setdefault(agency_id, set()).add(email)
+        elif unit_id:
+            heads.setdefault(unit_id, set()).add(email)
+    found = {}
+    for unit in units:
+        to = set(coordinators.get(unit.agency_id, set()))
+        cursor: int | None = unit.pk
+        while cursor is not None:  # the unit's head, and the heads of the units above it
+            to |= heads.get(cursor, set())
+            cursor = parents.get(cursor)
+        found[unit.pk] = to
+    return found
+
+
+def _mail_silence(unit: Unit, days: int, last, to: set[str]) -> None:
     if not to:
         return
     context = {
         "unit": unit,
         "days": days,
         "last": last,
-        "link": settings.SITE_URL.rstrip("/") + reverse("events:cadence") + f"?agency={agency.pk}",
+        "link": settings.SITE_URL.rstrip("/")
+        + reverse("events:cadence")
+        + f"?agency={unit.agency_id}",
     }
     subject = render_to_string("events/cadence_subject.txt", context).strip()
     body = render_to_string("events/cadence_mail.txt", context)
-    enqueue_with_commit(send_email, subject=subject, body=body, to=to)
+    enqueue_with_commit(send_email, subject=subject, body=body, to=sorted(to))

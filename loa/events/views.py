@@ -21,6 +21,7 @@ from openpyxl import Workbook
 
 from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.forms import call_service
+from loa.core.text import as_id
 from loa.core.uploads import too_large
 from loa.events import forms, permissions, queries, services
 from loa.events.models import Activity, ActivityFile, ActivityType, CalendarFeed
@@ -78,8 +79,8 @@ def _calendar_agency(request):
         seen = seen | Agency.objects.filter(pk=actor.person.agency_id)
     if actor.is_superuser:
         seen = Agency.objects.filter(dissolved_on__isnull=True)
-    wanted = request.GET.get("agency", "")
-    if wanted.isdigit():
+    wanted = as_id(request.GET.get("agency"))
+    if wanted:
         agency = seen.filter(pk=wanted).first()
         if agency is None:
             raise Http404
@@ -93,15 +94,19 @@ def _month_of(request) -> datetime.date:
     today = timezone.localdate()
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        return datetime.date(year, month, 1)
+        if 1900 <= year <= 2100:
+            return datetime.date(year, month, 1)
     except ValueError:
-        return today.replace(day=1)
+        pass
+    return today.replace(day=1)
 
 
 def _week_of(request) -> datetime.date:
     try:
         day = datetime.date.fromisoformat(request.GET.get("week", ""))
     except ValueError:
+        day = timezone.localdate()
+    if not 1900 <= day.year <= 2100:
         day = timezone.localdate()
     return day - datetime.timedelta(days=day.weekday())
 
@@ -122,12 +127,12 @@ def calendar(request):
     view = request.GET.get("view") if request.GET.get("view") in VIEWS else "month"
     units = Unit.objects.filter(agency=agency, dissolved_on__isnull=True).order_by("name")
     unit = (
-        units.filter(pk=request.GET["unit"]).first()
-        if request.GET.get("unit", "").isdigit()
+        units.filter(pk=as_id(request.GET.get("unit"))).first()
+        if as_id(request.GET.get("unit"))
         else None
     )
     types = services.types_of(agency)
-    type_id = int(request.GET["type"]) if request.GET.get("type", "").isdigit() else None
+    type_id = as_id(request.GET.get("type"))
     month = _month_of(request)
     if view == "week":
         first = _week_of(request)
@@ -403,7 +408,7 @@ def attendance(request, pk):
     activity = _editable(request, pk)
     if request.method == "POST":
         person = get_object_or_404(
-            Person, pk=request.POST.get("person", "0") or 0, agency=activity.agency
+            Person, pk=as_id(request.POST.get("person")) or 0, agency=activity.agency
         )
         services.attendance_mark(
             actor=request.user,
@@ -485,14 +490,12 @@ def feeds(request):
     units = _organizer_units(request.user, agency)
     if request.method == "POST":
         if revoke := request.POST.get("revoke", ""):
-            feed = get_object_or_404(
-                CalendarFeed, pk=revoke if revoke.isdigit() else 0, agency=agency
-            )
+            feed = get_object_or_404(CalendarFeed, pk=as_id(revoke) or 0, agency=agency)
             services.feed_revoke(actor=request.user, feed=feed)
             messages.success(request, _("The address no longer works."))
         else:
             wanted = request.POST.get("unit", "")
-            unit = units.filter(pk=wanted).first() if wanted.isdigit() else None
+            unit = units.filter(pk=as_id(wanted)).first() if as_id(wanted) else None
             if wanted and unit is None:
                 raise PermissionDenied
             services.feed_create(actor=request.user, agency=agency, unit=unit)
@@ -571,7 +574,7 @@ def cadence(request):
         days = request.POST.get("silent_days", "")
         if not permissions.can_manage(request.user, agency.pk):
             raise PermissionDenied
-        if days.isdigit() and 1 <= int(days) <= 365:
+        if as_id(days) and 1 <= int(days) <= 365:
             services.cadence_rule_set(actor=request.user, agency=agency, silent_days=int(days))
             messages.success(request, _("Saved."))
         else:
@@ -617,9 +620,7 @@ def types(request):
     form = forms.ActivityTypeForm(request.POST if "name" in request.POST else None)
     if request.method == "POST":
         if toggle := request.POST.get("toggle", ""):
-            kind = get_object_or_404(
-                ActivityType, pk=toggle if toggle.isdigit() else 0, agency=agency
-            )
+            kind = get_object_or_404(ActivityType, pk=as_id(toggle) or 0, agency=agency)
             services.activity_type_set_active(
                 actor=request.user, kind=kind, active=not kind.is_active
             )

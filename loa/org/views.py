@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.forms import call_service
+from loa.core.text import as_id
 from loa.core.uploads import too_large
 from loa.org import forms, importing, permissions, queries, services
 from loa.org.models import Agency, Category, Person, Position, RoleAssignment, Unit
@@ -76,12 +77,12 @@ def people(request):
         raise PermissionDenied
     agencies = permissions.agencies_visible_to(request.user).filter(dissolved_on__isnull=True)
     wanted = request.GET.get("agency", "")
-    agency = agencies.filter(pk=wanted).first() if wanted.isdigit() else None
+    agency = agencies.filter(pk=as_id(wanted)).first() if as_id(wanted) else None
     if agency is None and agencies.count() == 1:
         agency = agencies.first()
     unit = None
-    if agency is not None and request.GET.get("unit", "").isdigit():
-        unit = Unit.objects.filter(agency=agency, pk=request.GET["unit"]).first()
+    if agency is not None and as_id(request.GET.get("unit")):
+        unit = Unit.objects.filter(agency=agency, pk=as_id(request.GET["unit"])).first()
     search = request.GET.get("q", "").strip()[:100]
     category = request.GET.get("category", "")
     if category not in Category.values:

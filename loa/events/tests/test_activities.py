@@ -272,3 +272,47 @@ def test_the_calendar_month_page_makes_as_many_queries_for_many_activities_as_fo
     for n in range(15):
         make_activity(world, starts_in_hours=n, organizer=world.unit_b)
     assert count() == few
+
+
+def test_an_activity_with_nobody_expected_yet_is_recorded(world, client_for):
+    activity = make_activity(world, audience={})
+    assert activity.attendance.count() == 0
+    page = client_for(world.coordinator.user).get(reverse("events:attendance", args=[activity.pk]))
+    assert "Chưa có ai trong danh sách dự kiến" in page.content.decode()
+
+
+def test_who_attended_but_is_no_longer_expected_stays_present_not_expected(world):
+    activity = make_activity(world, starts_in_hours=0)
+    services.attendance_mark(
+        actor=world.coordinator.user, activity=activity, person=world.staff_a, present=True
+    )
+    services.activity_update(
+        actor=world.coordinator.user, activity=activity, audience={"units": [world.unit_b.pk]}
+    )
+    row = Attendance.objects.get(activity=activity, person=world.staff_a)
+    assert row.present and not row.expected
+    expected = set(activity.attendance.filter(expected=True).values_list("person", flat=True))
+    assert expected == {world.staff_b.pk}
+
+
+def test_malformed_addresses_and_forms_get_a_page_not_an_error(world, client_for):
+    activity = make_activity(world)
+    client = client_for(world.coordinator.user)
+    for query in (
+        {"month": "9999-12"}, {"month": "2026-13"}, {"view": "week", "week": "0001-01-01"},
+        {"view": "week", "week": "garbage"}, {"type": "9" * 30}, {"unit": "²"}, {"agency": "abc"},
+    ):  # fmt: skip
+        assert client.get(reverse("events:calendar"), query).status_code == 200, query
+    response = client.post(reverse("events:attendance", args=[activity.pk]), {"person": "²"})
+    assert response.status_code == 404
+
+
+def test_a_cancelled_activity_takes_no_more_attendance_or_minutes(world):
+    activity = make_activity(world, starts_in_hours=0)
+    services.activity_cancel(actor=world.coordinator.user, activity=activity)
+    with pytest.raises(ValidationError):
+        services.attendance_mark(
+            actor=world.coordinator.user, activity=activity, person=world.staff_a, present=True
+        )
+    with pytest.raises(ValidationError):
+        services.activity_save_minutes(actor=world.coordinator.user, activity=activity, minutes="x")
