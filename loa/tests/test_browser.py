@@ -279,3 +279,188 @@ def test_a_document_sent_to_a_unit_is_acknowledged_on_a_phone_and_the_pending_li
     shot(head, "tiep-nhan-theo-don-vi")
     assert refused == []
     head.close()
+
+
+def test_a_meeting_is_scheduled_checked_in_by_qr_minuted_and_shows_as_evidence_on_the_task(
+    browser, office
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from loa.core.models import User
+    from loa.events import demo as events_demo
+    from loa.events import services as events_services
+    from loa.events.models import Activity
+    from loa.org.models import Agency, Unit
+    from loa.plans import demo as plans_demo
+
+    plans_demo.load()  # the sample plan, approved and published, with its four tasks
+    task = plans_demo.demo_plan().tasks.order_by("order", "id").first()
+    title = "Quán triệt Kế hoạch tuyên truyền cải cách hành chính năm 2023"
+    now = timezone.localtime()  # Asia/Ho_Chi_Minh
+    events_demo.load()  # a year of the Office's meetings, each unit at its own pace
+    # And two in the days to come, so this month's calendar is not empty on its first days.
+    agency = Agency.objects.get(name=demo.AGENCY_NAME)
+    kinds = {str(kind): kind for kind in events_services.types_of(agency)}
+    at_nine = now.replace(hour=9, minute=0, second=0, microsecond=0)
+    for unit, kind, other, days in [
+        ("Phòng Kinh tế", "Hội nghị cơ quan", "Hội nghị sơ kết công tác CCHC", 2),
+        ("Trung tâm Tin học – Công báo", "Tập huấn", "Tập huấn chữ ký số", 6),
+    ]:
+        organizer = Unit.objects.get(agency=agency, name=unit)
+        starts = at_nine + datetime.timedelta(days=days)
+        events_services.activity_create(
+            actor=User.objects.get(username="dieuphoi"),
+            agency=agency,
+            type=kinds[kind],
+            title=other,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            place="Hội trường tầng 3",
+            organizer=organizer,
+            audience={"units": [organizer.pk], "subunits": True},
+        )
+
+    refused = []  # anything the Content Security Policy blocks is reported on the console
+
+    def watch(message):  # Chromium's own request for /favicon.ico (Loa has none) aside
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            refused.append(message.text)
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page.on("console", watch)
+    sign_in(page, office, "dieuphoi")
+    page.get_by_role("link", name="Hoạt động", exact=True).click()
+    expect(page.locator("h1")).to_contain_text("Hoạt động")
+    page.get_by_role("link", name="Ghi nhận hoạt động").click()
+    expect(page.locator("h1")).to_contain_text("Ghi nhận hoạt động")
+    # By id: the type, title and place are labelled as a document's ("Loại văn bản", "Tên kế
+    # hoạch", "Địa danh") while their translations are shared with other forms.
+    page.locator("#id_type").select_option(label="Sinh hoạt chuyên đề chi bộ")
+    page.locator("#id_title").fill(title)
+    page.get_by_label("Bắt đầu").fill(now.strftime("%d/%m/%Y %H:%M"))
+    later = now + datetime.timedelta(hours=2)
+    page.get_by_label("Kết thúc").fill(later.strftime("%d/%m/%Y %H:%M"))
+    page.locator("#id_place").fill("Phòng họp tầng 2")
+    page.get_by_label("Đơn vị tổ chức").select_option(label="Phòng Tổng hợp")
+    page.get_by_label("Nhiệm vụ phục vụ").select_option(str(task.pk))
+    page.get_by_label("Đơn vị", exact=True).select_option(label="Phòng Tổng hợp")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_role("status")).to_have_text("Đã ghi nhận hoạt động.")
+    expect(page.locator("h1")).to_have_text(title)
+    activity = Activity.objects.get(title=title)
+    expected = activity.attendance.filter(expected=True).count()
+    assert expected == 9  # everyone in Phòng Tổng hợp, frozen when it was recorded
+    facts = page.get_by_test_id("facts")
+    expect(facts).to_contain_text("Sinh hoạt chuyên đề chi bộ")
+    expect(facts).to_contain_text(now.strftime("%d/%m/%Y %H:%M"))
+    expect(facts).to_contain_text("Phòng Tổng hợp")
+    expect(page.get_by_test_id("attendance-figures")).to_have_text(
+        f"0 trên {expected} người dự kiến (0%)"
+    )
+    activity_url = page.url
+
+    page.get_by_role("link", name="Điểm danh bằng mã QR").click()
+    expect(page.get_by_text("Quét mã để điểm danh, rồi bấm “Tôi có mặt”.")).to_be_visible()
+    qr = page.get_by_role("img", name="Mã QR của đường dẫn điểm danh")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("image => image.complete && image.naturalWidth > 0")  # the SVG loaded
+    opens = now.replace(second=0, microsecond=0) - datetime.timedelta(minutes=30)
+    expect(page.get_by_text(re.compile(r"^Mở từ "))).to_have_text(
+        f"Mở từ {opens:%H:%M %d/%m/%Y} đến {later:%H:%M %d/%m/%Y}."
+    )
+    expect(page.get_by_text(f"0 trên {expected} người dự kiến đã điểm danh.")).to_be_attached()
+    link = page.get_by_test_id("checkin-url").inner_text()
+    site = settings.SITE_URL.rstrip("/")
+    assert link.startswith(f"{site}/c/") and activity.checkin_code in link  # never the id
+    checkin_url = office + link[len(site) :]
+    shot(page, "diem-danh-qr")
+
+    # Two staff of the unit scan the code with their phones. The first is not signed in yet:
+    # the sign-in page brings them back to the check-in.
+    for username in ["canbo", "truongphong"]:
+        phone = browser.new_page(
+            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="vi-VN"
+        )
+        phone.on("console", watch)
+        if username == "canbo":
+            phone.goto(checkin_url)
+            phone.get_by_label("Tên đăng nhập").fill(username)
+            phone.get_by_label("Mật khẩu").fill(PASSWORD)
+            phone.get_by_role("button", name="Đăng nhập").click()
+        else:
+            sign_in(phone, office, username)
+            phone.goto(checkin_url)
+        expect(phone.locator("h1")).to_have_text(title)
+        expect(
+            phone.get_by_text(f"Sinh hoạt chuyên đề chi bộ · {now:%d/%m/%Y %H:%M}")
+        ).to_be_visible()
+        phone.get_by_role("button", name="Tôi có mặt").click()
+        expect(phone.get_by_test_id("checked-in")).to_contain_text("bạn đã được điểm danh")
+        assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        if username == "canbo":
+            shot(phone, "diem-danh-dien-thoai")
+        phone.close()
+
+    page.goto(activity_url)
+    expect(page.get_by_test_id("attendance-figures")).to_have_text(
+        f"2 trên {expected} người dự kiến (22%)"
+    )
+    absentees = page.get_by_role("table").filter(has_text="Phòng Tổng hợp")
+    expect(absentees.locator("tbody tr")).to_have_text(
+        re.compile(rf"Phòng Tổng hợp\s*{expected}\s*2\s*{expected - 2}")
+    )
+    page.get_by_role("link", name="Điểm danh", exact=True).click()
+    register = page.get_by_test_id("attendance")
+    expect(register.locator("tbody tr").filter(has_text="Điểm danh bằng mã QR")).to_have_count(2)
+    expect(register.get_by_role("button", name="Đánh dấu có mặt")).to_have_count(expected - 2)
+    shot(page, "danh-sach-diem-danh")
+
+    page.goto(activity_url)
+    page.get_by_role("link", name="Biên bản", exact=True).click()
+    editor = page.get_by_test_id("minutes-editor")
+    editor.click()
+    editor.press_sequentially("Đồng chí Bí thư chi bộ quán triệt Kế hoạch số 321/KH-UBND.")
+    editor.press("Enter")
+    editor.press_sequentially("Kết luận: mỗi đảng viên đăng ký một việc làm cụ thể.")
+    editor.press("Home")
+    for _letter in "Kết luận":  # select the first two words and make them bold
+        editor.press("Shift+ArrowRight")
+    page.get_by_title("Đậm").click()
+    page.get_by_role("button", name="Lưu biên bản").click()
+    expect(page.get_by_role("status")).to_have_text("Đã lưu biên bản.")
+    minutes = page.get_by_test_id("minutes")
+    expect(minutes).to_contain_text("quán triệt Kế hoạch số 321/KH-UBND")
+    expect(minutes.locator("b, strong")).to_have_text("Kết luận")
+    shot(page, "bien-ban-hoat-dong")
+
+    page.get_by_test_id("facts").get_by_role("link", name=task.text[:40]).click()
+    expect(page.locator("h1")).to_contain_text(task.text[:40])
+    note = (
+        page.get_by_test_id("evidence")
+        .locator("li")
+        .filter(has_text=f"Hoạt động “{title}” tổ chức ngày {now:%d/%m/%Y}")
+    )
+    expect(note).to_contain_text(f"2/{expected} người tham dự")
+    expect(note).to_contain_text("Phòng Tổng hợp")  # the unit it counts for
+    note.scroll_into_view_if_needed()
+    shot(page, "bien-ban-minh-chung")
+
+    page.get_by_role("link", name="Hoạt động", exact=True).click()
+    expect(page.get_by_test_id("month")).to_have_text(f"Tháng {now:%m/%Y}")
+    grid = page.get_by_test_id("month-grid")
+    expect(grid.get_by_role("link", name=f"{now:%H:%M} {title}")).to_be_visible()
+    shot(page, "lich-hoat-dong")
+    page.get_by_role("link", name="Tần suất theo đơn vị").click()
+    cadence = page.get_by_test_id("cadence")
+    expect(cadence.locator("tr").filter(has_text="Phòng Tổng hợp")).not_to_have_attribute(
+        "data-silent", "1"
+    )
+    expect(cadence.locator("tr").filter(has_text="Ban Tiếp công dân tỉnh")).to_have_attribute(
+        "data-silent", "1"
+    )
+    expect(page.get_by_label("Cảnh báo sau số ngày không có hoạt động")).to_have_value("30")
+    shot(page, "tan-suat-theo-don-vi")
+    assert refused == []
+    page.close()
