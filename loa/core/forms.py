@@ -101,8 +101,10 @@ class BootstrapFormMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxInput | forms.RadioSelect):
-                css = "form-check-input"  # RadioSelect includes CheckboxSelectMultiple
+            if isinstance(field.widget, forms.RadioSelect):  # with CheckboxSelectMultiple
+                css = "loa-choices"  # Django puts it on the list and on each box alike
+            elif isinstance(field.widget, forms.CheckboxInput):
+                css = "form-check-input"
             elif isinstance(field.widget, forms.Select):
                 css = "form-select"
             else:

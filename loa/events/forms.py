@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from loa.core.forms import BootstrapFormMixin, DateTimeInput
 from loa.events.models import ActivityType
@@ -8,11 +9,15 @@ from loa.outreach.forms import AudienceFields, MultipleFileField, PlanLinksField
 
 
 class ActivityForm(BootstrapFormMixin, PlanLinksFields, AudienceFields):
-    type = forms.ModelChoiceField(label=_("Type"), queryset=ActivityType.objects.none())
-    title = forms.CharField(label=_("Title"), max_length=300)
+    type = forms.ModelChoiceField(
+        label=pgettext_lazy("activity", "Type"), queryset=ActivityType.objects.none()
+    )
+    title = forms.CharField(label=pgettext_lazy("activity", "Title"), max_length=300)
     starts_at = forms.DateTimeField(label=_("Starts"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends"), widget=DateTimeInput())
-    place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    place = forms.CharField(
+        label=pgettext_lazy("activity", "Place"), max_length=200, required=False
+    )
     organizer = forms.ModelChoiceField(
         label=_("Organizing unit"), queryset=Unit.objects.none(), required=False
     )
@@ -31,11 +36,15 @@ class ActivityForm(BootstrapFormMixin, PlanLinksFields, AudienceFields):
         "groups", "people", "cost", "files",
     ]  # fmt: skip
 
-    def __init__(self, *args, agency, units, **kwargs):
+    def __init__(self, *args, agency, units, whole_agency_allowed=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["type"].queryset = ActivityType.objects.filter(agency=agency, is_active=True)
         self.fields["organizer"].queryset = units
-        self.fields["organizer"].empty_label = _("— the agency itself —")
+        if whole_agency_allowed:
+            self.fields["organizer"].empty_label = _("— the agency itself —")
+        else:  # a unit head organises for one of their units, never for the agency
+            self.fields["organizer"].required = True
+            self.fields["organizer"].empty_label = None
         self.fields["files"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf,.docx"
         self.choose_from(agency)
         self.link_plans(agency)

@@ -61,6 +61,7 @@ DEFAULT_TYPES = [
 ]
 MINUTES_TAGS = {
     "p",
+    "div",
     "br",
     "strong",
     "b",

@@ -170,6 +170,7 @@ def calendar(request):
         "types": types,
         "type_id": type_id,
         "today": timezone.localdate(),
+        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "can_create": _organizing_agencies(request.user).filter(pk=agency.pk).exists(),
         "can_manage": permissions.can_manage(request.user, agency.pk),
         "section": "events",
@@ -187,7 +188,11 @@ def activity_create(request):
     services.types_of(agency)
     units = _organizer_units(request.user, agency)
     form = forms.ActivityForm(
-        request.POST or None, request.FILES or None, agency=agency, units=units
+        request.POST or None,
+        request.FILES or None,
+        agency=agency,
+        units=units,
+        whole_agency_allowed=permissions.can_manage(request.user, agency.pk),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -261,6 +266,7 @@ def activity_edit(request, pk):
         initial=initial,
         agency=activity.agency,
         units=units,
+        whole_agency_allowed=permissions.can_manage(request.user, activity.agency_id),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -48,9 +48,11 @@ def test_every_string_has_a_vietnamese_translation():
 
 
 def test_compiled_catalogue_matches_the_source():
-    source = {e.msgid: e.msgstr or e.msgstr_plural.get(0) for e in polib.pofile(str(CATALOGUE))}
-    compiled = polib.mofile(str(CATALOGUE.with_suffix(".mo")))
-    assert {e.msgid: e.msgstr or e.msgstr_plural.get(0) for e in compiled} == source
+    def entries(catalogue):
+        return {(e.msgctxt, e.msgid): e.msgstr or e.msgstr_plural.get(0) for e in catalogue}
+
+    source = entries(polib.pofile(str(CATALOGUE)))
+    assert entries(polib.mofile(str(CATALOGUE.with_suffix(".mo")))) == source
 
 
 def test_catalogue_holds_every_string_the_code_marks(tmp_path):

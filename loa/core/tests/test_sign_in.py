@@ -76,6 +76,7 @@ def test_menu_fits_the_role(world, client_for):
         "Trang chủ",
         "Hộp thư",
         "Kế hoạch",
+        "Hoạt động",
         "Thư viện văn bản",
         "Hồ sơ của tôi",
     ]
@@ -84,6 +85,7 @@ def test_menu_fits_the_role(world, client_for):
         "Hộp thư",
         "Kế hoạch",
         "Gửi tài liệu",
+        "Hoạt động",
         "Thư viện văn bản",
         "Cán bộ",
         "Cơ cấu tổ chức",
@@ -96,6 +98,7 @@ def test_menu_fits_the_role(world, client_for):
         "home",
         "plans",
         "outreach",
+        "events",
         "library",
         "people",
         "agencies",

@@ -5,6 +5,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const form = document.querySelector("[data-minutes-form]");
   if (!form) return;
   const editor = form.querySelector("[contenteditable]");
+  document.execCommand("defaultParagraphSeparator", false, "p"); // Enter makes a paragraph
   form.querySelectorAll("[data-command]").forEach((button) =>
     button.addEventListener("click", () => {
       editor.focus();
