@@ -43,6 +43,18 @@ def same_plans(agency_id: int, title: str, year: int | None) -> list[Plan]:
     ]
 
 
+def topics_with_evidence(plan: Plan) -> QuerySet:
+    """The plan's topics with how many activities and dispatches carried each: the later apps
+    link to topics (`Topic.activities`, `Topic.dispatches`), and the plan counts them by name,
+    without importing those apps."""
+    return plan.topics.annotate(
+        n_activities=Count(
+            "activities", filter=Q(activities__cancelled_at__isnull=True), distinct=True
+        ),
+        n_dispatches=Count("dispatches", filter=~Q(dispatches__status="draft"), distinct=True),
+    )
+
+
 def tasks_with_status(tasks: QuerySet[Task], today: datetime.date | None = None) -> list[Any]:
     """Tasks with `.status` (derived) and `.evidence_count`, in one query plus prefetches."""
     today = today or timezone.localdate()

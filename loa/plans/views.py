@@ -71,7 +71,7 @@ def plan_detail(request, pk):
     context = {
         "plan": plan,
         "tasks": tasks,
-        "topics": plan.topics.all(),
+        "topics": queries.topics_with_evidence(plan),
         "forms": plan.forms.all(),
         "can_manage": permissions.can_manage_plans(user, plan.agency_id),
         "can_edit": permissions.can_edit_plan(user, plan),

@@ -316,3 +316,16 @@ def test_a_cancelled_activity_takes_no_more_attendance_or_minutes(world):
         )
     with pytest.raises(ValidationError):
         services.activity_save_minutes(actor=world.coordinator.user, activity=activity, minutes="x")
+
+
+def test_an_activity_counts_on_the_plan_topics_it_covers(world, client_for):
+    from loa.plans import services as plan_services
+    from loa.plans.tests.factories import make_plan
+
+    plan = make_plan(world)
+    plan_services.plan_submit(actor=world.coordinator.user, plan=plan)
+    plan_services.plan_approve(actor=world.chief.user, plan=plan)
+    indexes = plan.topics.get(code="e")  # PCI, PAR INDEX, SIPAS, PAPI, DTI
+    make_activity(world, topics=[indexes], title="Trao đổi kết quả PAR INDEX 2022")
+    page = client_for(world.chief.user).get(reverse("plans:detail", args=[plan.pk]))
+    assert "1 hoạt động · 0 đợt gửi tài liệu" in page.content.decode()
