@@ -50,6 +50,16 @@ class ActivityForm(BootstrapFormMixin, PlanLinksFields, AudienceFields):
         self.link_plans(agency)
         self.fields["whole_agency"].label = _("Everyone in the agency is expected")
 
+    def activity(self) -> dict:
+        """What the services take, as the person chose it."""
+        data = self.cleaned_data
+        return {
+            **{k: data[k] for k in ("type", "title", "starts_at", "ends_at", "place", "organizer")},
+            **{k: data[k] for k in ("cost", "topics", "tasks", "files")},
+            "documents": data["document_codes"],
+            "audience": self.audience(),
+        }
+
     def clean_cost(self):
         return self.cleaned_data.get("cost") or 0
 

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 from icalendar import Calendar, Event
-from openpyxl import Workbook
 
 from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.forms import call_service
+from loa.core.spreadsheets import xlsx_response
 from loa.core.text import as_id
 from loa.core.uploads import too_large
 from loa.events import forms, permissions, queries, services
@@ -195,24 +195,8 @@ def activity_create(request):
         whole_agency_allowed=permissions.can_manage(request.user, agency.pk),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         activity = call_service(
-            form,
-            services.activity_create,
-            actor=request.user,
-            agency=agency,
-            type=data["type"],
-            title=data["title"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place=data["place"],
-            organizer=data["organizer"],
-            topics=data["topics"],
-            documents=data["document_codes"],
-            tasks=data["tasks"],
-            audience=form.audience(),
-            cost=data["cost"],
-            files=data["files"],
+            form, services.activity_create, actor=request.user, agency=agency, **form.activity()
         )
         if activity:
             messages.success(request, _("The activity has been recorded."))
@@ -269,24 +253,12 @@ def activity_edit(request, pk):
         whole_agency_allowed=permissions.can_manage(request.user, activity.agency_id),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         if call_service(
             form,
             services.activity_update,
             actor=request.user,
             activity=activity,
-            type=data["type"],
-            title=data["title"],
-            starts_at=data["starts_at"],
-            ends_at=data["ends_at"],
-            place=data["place"],
-            organizer=data["organizer"],
-            cost=data["cost"],
-            audience=form.audience(),
-            topics=data["topics"],
-            documents=data["document_codes"],
-            tasks=data["tasks"],
-            files=data["files"],
+            **form.activity(),
         ):
             messages.success(request, _("The changes have been saved."))
             return redirect("events:activity", activity.pk)
@@ -444,48 +416,34 @@ def attendance(request, pk):
 @require_safe
 def attendance_export(request, pk):
     activity = _editable(request, pk)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Attendance")
-    sheet.append(
+    header = [
+        _("Full name"),
+        _("Unit"),
+        _("Expected"),
+        _("Present"),
+        _("How"),
+        _("Time"),
+        _("Corrected"),
+    ]
+    rows = (
         [
-            _("Full name"),
-            _("Unit"),
-            _("Expected"),
-            _("Present"),
-            _("How"),
-            _("Time"),
-            _("Corrected"),
+            row.person.full_name,
+            row.unit.name if row.unit else "",
+            _("yes") if row.expected else _("no"),
+            _("yes") if row.present else _("no"),
+            str(row.get_method_display()) if row.method else "",
+            _local(row.checked_in_at),
+            _local(row.corrected_at),
         ]
+        for row in queries.attendance_list(activity)
     )
-    for row in queries.attendance_list(activity):
-        sheet.append(
-            [
-                row.person.full_name,
-                row.unit.name if row.unit else "",
-                _("yes") if row.expected else _("no"),
-                _("yes") if row.present else _("no"),
-                str(row.get_method_display()) if row.method else "",
-                timezone.localtime(row.checked_in_at).strftime("%d/%m/%Y %H:%M")
-                if row.checked_in_at
-                else "",
-                timezone.localtime(row.corrected_at).strftime("%d/%m/%Y %H:%M")
-                if row.corrected_at
-                else "",
-            ]
-        )
-    for cells in sheet.iter_rows():  # names are text, never formulas
-        for cell in cells:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        title=_("Attendance"), header=header, rows=rows, filename=f"diem-danh-{activity.pk}.xlsx"
     )
-    response["Content-Disposition"] = f'attachment; filename="diem-danh-{activity.pk}.xlsx"'
-    return response
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 @login_required

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
-from openpyxl import Workbook
 
 from loa.core.agency_choice import for_agency, pick_agency
+from loa.core.spreadsheets import xlsx_response
 from loa.core.uploads import too_large
 from loa.library.files import download
 from loa.org.models import Agency
@@ -365,55 +365,40 @@ def dispatch_export(request, pk):
         .prefetch_related("messages")
         .order_by("round", "unit__name", "person__sort_key")
     )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Reach")
-    sheet.append(
+    header = [
+        _("Round"),
+        _("Full name"),
+        _("Unit"),
+        _("Opened"),
+        _("Acknowledged"),
+        _("Channel"),
+        _("Comment"),
+        _("Messages"),
+    ]
+    rows = (
         [
-            _("Round"),
-            _("Full name"),
-            _("Unit"),
-            _("Opened"),
-            _("Acknowledged"),
-            _("Channel"),
-            _("Comment"),
-            _("Messages"),
+            d.round,
+            d.person.full_name,
+            d.unit.name if d.unit else "",
+            timezone.localtime(d.opened_at).strftime("%d/%m/%Y %H:%M") if d.opened_at else "",
+            timezone.localtime(d.acknowledged_at).strftime("%d/%m/%Y %H:%M")
+            if d.acknowledged_at
+            else "",
+            str(Channel(channel).label)
+            if (channel := d.acknowledged_channel or d.opened_channel)
+            else "",
+            d.comment,
+            "; ".join(
+                f"{m.get_channel_display()}: {m.get_state_display()}"
+                + (f" ({m.error})" if m.error else "")
+                for m in d.messages.all()
+            ),
         ]
+        for d in deliveries
     )
-    for d in deliveries:
-        sheet.append(
-            [
-                d.round,
-                d.person.full_name,
-                d.unit.name if d.unit else "",
-                timezone.localtime(d.opened_at).strftime("%d/%m/%Y %H:%M") if d.opened_at else "",
-                timezone.localtime(d.acknowledged_at).strftime("%d/%m/%Y %H:%M")
-                if d.acknowledged_at
-                else "",
-                str(Channel(channel).label)
-                if (channel := d.acknowledged_channel or d.opened_channel)
-                else "",
-                d.comment,
-                "; ".join(
-                    f"{m.get_channel_display()}: {m.get_state_display()}"
-                    + (f" ({m.error})" if m.error else "")
-                    for m in d.messages.all()
-                ),
-            ]
-        )
-    # What people typed is text, never a formula ("=HYPERLINK(…)" in a comment stays inert).
-    for row in sheet.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return xlsx_response(
+        title=_("Reach"), header=header, rows=rows, filename=f"tiep-nhan-{dispatch.pk}.xlsx"
     )
-    response["Content-Disposition"] = f'attachment; filename="tiep-nhan-{dispatch.pk}.xlsx"'
-    return response
 
 
 @login_required
