@@ -349,7 +349,9 @@ def activity_qr(request, pk):
         "figures": queries.attendance_figures(activity),
         "section": "events",
     }
-    return render(request, "events/qr.html", context)
+    # On the room's screen the count of people checked in refreshes itself (htmx).
+    template = "events/qr.html#count" if request.htmx else "events/qr.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -329,3 +329,14 @@ def test_an_activity_counts_on_the_plan_topics_it_covers(world, client_for):
     make_activity(world, topics=[indexes], title="Trao đổi kết quả PAR INDEX 2022")
     page = client_for(world.chief.user).get(reverse("plans:detail", args=[plan.pk]))
     assert "1 hoạt động · 0 đợt gửi tài liệu" in page.content.decode()
+
+
+def test_the_room_screen_refreshes_the_count_of_people_checked_in(world, client_for):
+    activity = make_activity(world, starts_in_hours=0)
+    services.attendance_check_in(
+        actor=world.staff_a.user, activity=activity, code=activity.checkin_code
+    )
+    client = client_for(world.coordinator.user)
+    fragment = client.get(reverse("events:qr", args=[activity.pk]), HTTP_HX_REQUEST="true")
+    text = fragment.content.decode()
+    assert "1 trên 4 người dự kiến đã điểm danh." in text and "<html" not in text
