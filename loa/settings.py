@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "loa.plans",
     "loa.outreach",
     "loa.events",
+    "loa.budget",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

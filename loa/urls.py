@@ -62,6 +62,7 @@ urlpatterns = [
     path("plans/", include("loa.plans.urls")),
     path("", include("loa.outreach.urls")),
     path("", include("loa.events.urls")),
+    path("", include("loa.budget.urls")),
     path("accounts/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

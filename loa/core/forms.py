@@ -131,3 +131,24 @@ def call_service(form: forms.Form, service, /, **kwargs):
         else:
             form.add_error(None, error)
         return None
+
+
+class VndField(forms.CharField):
+    """An amount in đồng as people type it: "1.250.000", "1 250 000 đ" or "1250000"."""
+
+    default_error_messages = {"invalid": _("Enter an amount in đồng, e.g. 1.250.000.")}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)  # no max_length: its validator would meet an int
+        self.widget.attrs.setdefault("maxlength", "20")
+        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("placeholder", "1.250.000")
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        digits = value.replace(".", "").replace(" ", "").replace("đ", "").replace("₫", "")
+        if not digits.isascii() or not digits.isdigit() or len(digits) > 15:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return int(digits)
