@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from loa.core.forms import BootstrapFormMixin, DateInput, VndField
 from loa.events.models import Activity
@@ -14,7 +15,7 @@ class BudgetLineForm(BootstrapFormMixin, forms.Form):
 
 class ExpenseForm(BootstrapFormMixin, forms.Form):
     line = forms.ModelChoiceField(label=_("Budget line"), queryset=None)
-    spent_on = forms.DateField(label=_("Date"), widget=DateInput())
+    spent_on = forms.DateField(label=pgettext_lazy("expense", "Date"), widget=DateInput())
     amount = VndField(label=_("Amount (đồng)"))
     payee = forms.CharField(label=_("Paid to"), max_length=200)
     description = forms.CharField(label=_("What for"), max_length=300, required=False)
@@ -33,6 +34,7 @@ class ExpenseForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = plan.budget_lines.all()
+        self.fields["line"].empty_label = None  # the first line is chosen until changed
         self.fields["activity"].queryset = Activity.objects.filter(
             agency=plan.agency, starts_at__year=plan.year, cancelled_at__isnull=True
         ).order_by("-starts_at")

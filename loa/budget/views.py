@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST, require_safe
 
 from loa.budget import forms, permissions, queries, services
@@ -104,7 +105,16 @@ def plan_budget_export(request, pk):
         [line.name, line.source, line.amount, line.spent, line.amount - line.spent]
         for line in queries.lines_of(plan)
     ]
-    rows += [[], [_("Date"), _("Budget line"), _("Amount (đồng)"), _("Paid to"), _("What for")]]
+    rows += [
+        [],
+        [
+            pgettext("expense", "Date"),
+            _("Budget line"),
+            _("Amount (đồng)"),
+            _("Paid to"),
+            _("What for"),
+        ],
+    ]
     rows += [
         [
             expense.spent_on.strftime("%d/%m/%Y"),

@@ -464,3 +464,40 @@ def test_a_meeting_is_scheduled_checked_in_by_qr_minuted_and_shows_as_evidence_o
     shot(page, "tan-suat-theo-don-vi")
     assert refused == []
     page.close()
+
+
+def test_the_coordinator_keeps_the_plans_budget_and_is_warned_when_a_line_is_overspent(
+    browser, office
+):
+    from loa.plans import demo as plans_demo
+
+    plans_demo.load()
+    plan = plans_demo.demo_plan()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    refused = []
+    page.on("console", lambda message: message.type == "error" and refused.append(message.text))
+    sign_in(page, office, "dieuphoi")
+    page.goto(f"{office}/plans/{plan.pk}/")
+    page.get_by_role("link", name="Kinh phí", exact=True).click()
+    expect(page.get_by_text("Chưa có khoản dự toán nào.")).to_be_visible()
+    page.get_by_label("Khoản dự toán").fill("Tuyên truyền trên Cổng thông tin điện tử")
+    page.get_by_label("Nguồn kinh phí").fill("Chi thường xuyên năm 2023")
+    page.get_by_label("Dự toán (đồng)").fill("1.000.000")
+    page.get_by_role("button", name="Thêm", exact=True).click()
+    expect(page.get_by_text("Đã thêm khoản dự toán.")).to_be_visible()
+    for amount, payee in (
+        ("700.000", "Báo Vĩnh Phúc"),
+        ("450.000", "Đài Phát thanh – Truyền hình"),
+    ):
+        page.get_by_label("Ngày chi").fill("15/03/2023")
+        page.get_by_label("Số tiền (đồng)").fill(amount)
+        page.get_by_label("Chi cho").fill(payee)
+        page.get_by_label("Nội dung chi").fill("Đăng tin bài về cải cách hành chính")
+        page.get_by_role("button", name="Ghi nhận", exact=True).click()
+        expect(page.get_by_text("Đã ghi khoản chi.")).to_be_visible()
+    expect(page.get_by_test_id("overspent")).to_contain_text("bị chi vượt")
+    expect(page.get_by_test_id("totals")).to_contain_text("1.150.000 đ")
+    expect(page.locator('canvas[data-chart="budget-chart"]')).to_have_attribute("data-drawn", "1")
+    shot(page, "kinh-phi")
+    assert refused == []
+    page.close()
