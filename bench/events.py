@@ -35,63 +35,12 @@ import warnings
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+from throwaway import drop, fresh_database, machine  # noqa: E402 - after the path is set
+
 DB_NAME = "loa_bench_events"
-TASKS_DUMMY = "django_tasks.backends.dummy.DummyBackend"  # nothing queued runs or is sent
 YEARS = 5
 FUTURE_DAYS = 90  # the five years end this far ahead: the calendar also shows what is planned
-
-
-def machine() -> str:
-    """Cores and load before the run: on a shared machine, other work slows every figure."""
-    return f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run"
-
-
-def server_connection(server: str):
-    """An autocommit connection to the server's maintenance database, to create and drop."""
-    import dj_database_url
-    import psycopg
-
-    conf = dj_database_url.parse(server)
-    return psycopg.connect(
-        host=conf["HOST"],
-        port=conf["PORT"] or 5432,
-        user=conf["USER"],
-        password=conf["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def setup(server: str) -> None:
-    """A fresh database, with Django set up on it and migrated."""
-    with server_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="loa.settings",
-        SECRET_KEY="bench-only",
-        LOA_DEBUG="false",
-        LOA_HTTPS="false",
-        ALLOWED_HOSTS="testserver,127.0.0.1",
-        DATABASE_URL=server.rsplit("/", 1)[0] + "/" + DB_NAME,
-        TASKS_BACKEND=TASKS_DUMMY,
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with server_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def step(label: str, started: float) -> float:
@@ -564,7 +513,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"activities benchmark on {machine()}")
     server = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa")
-    setup(server)
+    fresh_database(server, DB_NAME, ALLOWED_HOSTS="testserver,127.0.0.1")
     try:
         from django.utils import timezone
 
@@ -574,7 +523,7 @@ def main() -> None:
         measure_cadence(today, args)
     finally:
         if not args.keep:
-            drop(server)
+            drop(server, DB_NAME)
 
 
 if __name__ == "__main__":

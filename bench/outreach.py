@@ -34,8 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VAR = ROOT / "var" / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
+from throwaway import drop, fresh_database, machine  # noqa: E402 - after the path is set
+
 DB_NAME = "loa_bench_outreach"
-TASKS_DUMMY = "django_tasks.backends.dummy.DummyBackend"  # nothing queued runs or is stored
 
 # wrk's Lua: each thread pre-formats its share of the (path, session, CSRF token) lines and
 # sends them in turn, so every request acknowledges its own pending delivery; done() prints
@@ -82,59 +83,6 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(95), latency:percentile(99)))
 end
 """
-
-
-def machine() -> str:
-    """Cores and load before the run: on a shared machine, other work slows every figure."""
-    return f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run"
-
-
-def server_connection(server: str):
-    """An autocommit connection to the server's maintenance database, to create and drop."""
-    import dj_database_url
-    import psycopg
-
-    conf = dj_database_url.parse(server)
-    return psycopg.connect(
-        host=conf["HOST"],
-        port=conf["PORT"] or 5432,
-        user=conf["USER"],
-        password=conf["PASSWORD"],
-        dbname="postgres",
-        autocommit=True,
-    )
-
-
-def setup(server: str, conn_max_age: int) -> None:
-    """A fresh database, with Django set up on it and migrated."""
-    with server_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="outreach_settings",
-        SECRET_KEY="bench-only",
-        LOA_DEBUG="false",
-        LOA_HTTPS="false",
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=server.rsplit("/", 1)[0] + "/" + DB_NAME,
-        DB_CONN_MAX_AGE=str(conn_max_age),
-        TASKS_BACKEND=TASKS_DUMMY,
-        LOG_LEVEL="WARNING",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
-def drop(server: str) -> None:
-    from django.db import connections
-
-    connections.close_all()
-    with server_connection(server) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
 
 
 def generate(people: int, units: int):
@@ -527,14 +475,20 @@ def main() -> None:
     VAR.mkdir(parents=True, exist_ok=True)
     print(f"outreach benchmark on {machine()}")
     server = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa")
-    setup(server, args.conn_max_age)
+    fresh_database(
+        server,
+        DB_NAME,
+        DJANGO_SETTINGS_MODULE="outreach_settings",
+        ALLOWED_HOSTS="127.0.0.1",
+        DB_CONN_MAX_AGE=str(args.conn_max_age),
+    )
     try:
         agency, admin = generate(args.people, args.units)
         served, floored = measure_freeze(agency, admin, args.rounds)
         measure_acknowledge(served, floored, args)
     finally:
         if not args.keep:
-            drop(server)
+            drop(server, DB_NAME)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -323,11 +323,8 @@ def activity_file(request, pk):
         pk=pk,
     )
     if attached.is_photo:  # photos are shown in the page, typed by their checked content
-        response = HttpResponse(
-            attached.file.open("rb").read(), content_type=f"image/{attached.kind}"
-        )
-        response["Content-Disposition"] = "inline"
-        return response
+        # Streamed, and the file closed when sent (FileResponse), not read whole into memory.
+        return FileResponse(attached.file.open("rb"), content_type=f"image/{attached.kind}")
     return download(attached.file, attached.name, attached.kind)
 
 

@@ -340,3 +340,16 @@ def test_the_room_screen_refreshes_the_count_of_people_checked_in(world, client_
     fragment = client.get(reverse("events:qr", args=[activity.pk]), HTTP_HX_REQUEST="true")
     text = fragment.content.decode()
     assert "1 trên 4 người dự kiến đã điểm danh." in text and "<html" not in text
+
+
+def test_a_photo_is_shown_to_the_agency_and_to_nobody_else(world, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    activity = make_activity(world, files=[SimpleUploadedFile("hoi-nghi.png", png)])
+    url = reverse("events:file", args=[activity.files.get().pk])
+    shown = client_for(world.staff_b.user).get(url)
+    assert shown.status_code == 200 and shown["Content-Type"] == "image/png"
+    assert b"".join(shown.streaming_content) == png
+    assert client_for(world.outsider.user).get(url).status_code == 404
