@@ -8,7 +8,8 @@ Needs PostgreSQL, and wrk for the second part (installed with apt-get if missing
    deliveries, beside a plain INSERT … SELECT of the same rows (the floor), median of three
    rounds, and their ratio (target ≤ 2×);
 2. acknowledgements per second and p95 latency of the reading page's POST under gunicorn on
-   loopback (3 sync workers, DB_CONN_MAX_AGE=60 as .env.example suggests), beside a bare view
+   loopback (3 sync workers, DB_CONN_MAX_AGE=60 as .env.example suggests, and the production
+   profile's Redis for the cache and sessions: --redis-url, "" for none), beside a bare view
    doing one UPDATE of the same table (the floor), three runs of each in turn, and the ratio
    of the medians (target ≥ 40 % of the floor); the database says how many were recorded.
 
@@ -276,6 +277,11 @@ def sign_in(count: int) -> dict[int, tuple[str, str]]:
         )
         signed_in[user.pk] = (key, get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS))
     Session.objects.bulk_create(sessions, batch_size=2000)
+    if settings.SESSION_ENGINE.endswith("cached_db"):  # people who are using Loa right now
+        from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
+
+        for session in sessions:
+            CachedStore(session.session_key).load()
     return signed_in
 
 
@@ -469,6 +475,11 @@ def main() -> None:
     parser.add_argument(  # .env.example's value; Loa's default, 0, connects every request
         "--conn-max-age", type=int, default=60, help="DB_CONN_MAX_AGE of the server"
     )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7"),
+        help="REDIS_URL of the server (cache and sessions); emptied first",
+    )
     parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
     args = parser.parse_args()
     args.connections = args.connections or args.workers
@@ -481,7 +492,12 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="outreach_settings",
         ALLOWED_HOSTS="127.0.0.1",
         DB_CONN_MAX_AGE=str(args.conn_max_age),
+        REDIS_URL=args.redis_url,
     )
+    if args.redis_url:
+        from django.core.cache import cache
+
+        cache.clear()
     try:
         agency, admin = generate(args.people, args.units)
         served, floored = measure_freeze(agency, admin, args.rounds)

@@ -153,6 +153,19 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
         "default": {"URL": env("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
     }
 
+# With Redis, one cache is shared by every process: rate limits count across all gunicorn
+# workers, and sessions are read from it instead of the database on every request (cached_db
+# still writes them to the database, so an emptied Redis signs nobody out).
+if REDIS_URL := env("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "loa",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

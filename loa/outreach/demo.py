@@ -50,6 +50,8 @@ def load() -> None:
             continue  # left for the visitor to try
         roll = chance.random()
         if roll < 0.65:
-            services.delivery_acknowledge(actor=user, delivery=delivery, channel=Channel.INBOX)
+            services.delivery_acknowledge(
+                actor=user, delivery_id=delivery.pk, channel=Channel.INBOX
+            )
         elif roll < 0.8:
             services.delivery_open(actor=user, delivery=delivery, channel=Channel.INBOX)

@@ -456,18 +456,21 @@ def _own_delivery(request, pk) -> Delivery:
 
 @login_required
 def read(request, pk):
-    delivery = _own_delivery(request, pk)
     channel = request.GET.get("via") if request.GET.get("via") in Channel.values else "inbox"
     form = forms.AcknowledgeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.delivery_acknowledge(
-            actor=request.user,
-            delivery=delivery,
-            channel=channel,
-            comment=form.cleaned_data["comment"],
-        )
+        try:  # the service checks whose it is: nothing is loaded before
+            services.delivery_acknowledge(
+                actor=request.user,
+                delivery_id=pk,
+                channel=channel,
+                comment=form.cleaned_data["comment"],
+            )
+        except Delivery.DoesNotExist:
+            raise Http404 from None  # never show that someone else was sent something
         messages.success(request, _("Thank you: your acknowledgement has been recorded."))
-        return redirect("outreach:read", delivery.pk)
+        return redirect("outreach:read", pk)
+    delivery = _own_delivery(request, pk)
     delivery = services.delivery_open(actor=request.user, delivery=delivery, channel=channel)
     context = {
         "delivery": delivery,

@@ -142,7 +142,7 @@ def test_reach_by_unit_and_pending_names_for_the_unit_head_only(
 ):
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     staff = dispatch.deliveries.get(person=world.staff_a)
-    services.delivery_acknowledge(actor=world.staff_a.user, delivery=staff, channel="inbox")
+    services.delivery_acknowledge(actor=world.staff_a.user, delivery_id=staff.pk, channel="inbox")
     coordinator = client_for(world.coordinator.user).get(
         reverse("outreach:dispatch", args=[dispatch.pk])
     )
@@ -227,7 +227,7 @@ def test_the_reach_exports_to_xlsx_person_by_person(
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     services.delivery_acknowledge(
         actor=world.staff_a.user,
-        delivery=dispatch.deliveries.get(person=world.staff_a),
+        delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
         channel="inbox",
         comment="Đã rõ",
     )
@@ -309,6 +309,37 @@ def receiver():
     server.shutdown()
 
 
+def test_a_webhook_added_after_an_event_hears_the_next_one_and_a_stopped_one_nothing(
+    world, django_capture_on_commit_callbacks, receiver, settings
+):
+    """Whether an agency has webhooks is cached; adding or stopping one must not wait for it."""
+    import json
+
+    url, received = receiver
+    settings.LOA_WEBHOOK_ALLOW_PRIVATE = True
+    dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)  # no webhook
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook, _secret = services.webhook_create(
+            actor=world.coordinator.user, agency=world.agency, url=url
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_acknowledge(
+            actor=world.staff_a.user,
+            delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
+            channel="inbox",
+        )
+    assert [json.loads(body)["event"] for _headers, body in received] == ["delivery.acknowledged"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.webhook_deactivate(actor=world.coordinator.user, webhook=webhook)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_acknowledge(
+            actor=world.staff_b.user,
+            delivery_id=dispatch.deliveries.get(person=world.staff_b).pk,
+            channel="inbox",
+        )
+    assert len(received) == 1
+
+
 def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
     world, client_for, django_capture_on_commit_callbacks, receiver, settings
 ):
@@ -330,7 +361,7 @@ def test_webhooks_receive_signed_events_and_the_secret_is_shown_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.delivery_acknowledge(
             actor=world.staff_a.user,
-            delivery=dispatch.deliveries.get(person=world.staff_a),
+            delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
             channel="inbox",
         )
     events = [json.loads(body)["event"] for _headers, body in received]
@@ -353,7 +384,7 @@ def test_when_a_document_changes_everyone_who_acknowledged_reads_it_again_in_a_n
     dispatch.documents.set([old])
     dispatch = send(world, dispatch, django_capture_on_commit_callbacks)
     first = dispatch.deliveries.get(person=world.staff_a)
-    services.delivery_acknowledge(actor=world.staff_a.user, delivery=first, channel="inbox")
+    services.delivery_acknowledge(actor=world.staff_a.user, delivery_id=first.pk, channel="inbox")
     new = make_document(world.admin, "1500/QĐ-UBND", doc_type="decision", issuer="UBND tỉnh")
     library_services.document_update(
         actor=world.admin, document=old, validity="amended", replaced_by=new
@@ -420,7 +451,7 @@ def test_automatic_reminders_after_some_days_and_before_the_deadline_once_a_day(
     smtp_inbox.received.clear()
     services.delivery_acknowledge(
         actor=world.staff_b.user,
-        delivery=dispatch.deliveries.get(person=world.staff_b),
+        delivery_id=dispatch.deliveries.get(person=world.staff_b).pk,
         channel="inbox",
     )
     assert services.remind_due() == 0  # sent just now: too early
@@ -443,7 +474,7 @@ def test_a_comment_that_looks_like_a_formula_stays_text_in_the_export(
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     services.delivery_acknowledge(
         actor=world.staff_a.user,
-        delivery=dispatch.deliveries.get(person=world.staff_a),
+        delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
         channel="inbox",
         comment='=HYPERLINK("http://evil.example","x")',
     )
@@ -463,7 +494,7 @@ def test_the_zalo_link_opens_the_round_the_person_is_asked_to_read_now(
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     services.delivery_acknowledge(
         actor=world.staff_a.user,
-        delivery=dispatch.deliveries.get(person=world.staff_a),
+        delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
         channel="inbox",
     )
     services.dispatch_ask_again(actor=world.coordinator.user, dispatch=dispatch, reason="Sửa đổi")
@@ -491,7 +522,9 @@ def test_a_persons_page_shows_what_they_were_sent_to_them_their_head_and_readers
 ):
     dispatch = send(world, make_dispatch(world), django_capture_on_commit_callbacks)
     delivery = dispatch.deliveries.get(person=world.staff_a)
-    services.delivery_acknowledge(actor=world.staff_a.user, delivery=delivery, channel="inbox")
+    services.delivery_acknowledge(
+        actor=world.staff_a.user, delivery_id=delivery.pk, channel="inbox"
+    )
     url = reverse("outreach:person", args=[world.staff_a.pk])
     for person in (world.staff_a, world.head_a, world.coordinator, world.chief):
         page = client_for(person.user).get(url)
@@ -517,7 +550,7 @@ def test_the_reach_by_unit_is_drawn_as_a_chart_of_acknowledged_opened_and_not_op
         services.delivery_open(actor=person.user, delivery=delivery, channel="inbox")
     services.delivery_acknowledge(
         actor=world.staff_a.user,
-        delivery=dispatch.deliveries.get(person=world.staff_a),
+        delivery_id=dispatch.deliveries.get(person=world.staff_a).pk,
         channel="inbox",
     )
     page = client_for(world.coordinator.user).get(reverse("outreach:dispatch", args=[dispatch.pk]))
