@@ -6,7 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from loa.org import permissions
+from loa.org.models import Role
 from loa.outreach.queries import unread_count
+
+# Who follows an agency's figures: its readers, and the province's reviewers.
+FOLLOWING_ROLES = permissions.READING_ROLES | {Role.PROVINCE_REVIEWER}
 
 
 def shell(request):
@@ -26,6 +30,9 @@ def shell(request):
     if actor.is_superuser or actor.person is not None or actor.roles():
         menu.append((reverse("events:calendar"), _("Activities"), "events"))
     menu.append((reverse("library:search"), _("Library"), "library"))
+    if actor.is_superuser or actor.roles() & FOLLOWING_ROLES:
+        menu.append((reverse("dashboard:dashboard"), _("Dashboard"), "dashboard"))
+        menu.append((reverse("reports:list"), _("Reports"), "reports"))
     if permissions.can_list_people(user):
         menu.append((reverse("org:people"), _("People"), "people"))
     if actor.is_superuser or actor.roles():

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "loa.outreach",
     "loa.events",
     "loa.budget",
+    "loa.reports",
+    "loa.dashboard",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

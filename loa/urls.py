@@ -63,6 +63,8 @@ urlpatterns = [
     path("", include("loa.outreach.urls")),
     path("", include("loa.events.urls")),
     path("", include("loa.budget.urls")),
+    path("", include("loa.reports.urls")),
+    path("", include("loa.dashboard.urls")),
     path("accounts/", include(auth_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -31,10 +31,17 @@ setup() {  # $1: extras ("" or "test")
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
-debian_packages() {  # Chromium for the browser tests, gettext for the catalogue check
+debian_packages() {  # $1: "test" adds Chromium (browser tests) and gettext (catalogue check)
   local missing=()
-  [ -x /usr/bin/chromium ] || missing+=(chromium)
-  command -v xgettext >/dev/null || missing+=(gettext)
+  # Reports: LibreOffice makes the PDF, with Liberation Serif for Times New Roman (the 2.x
+  # fonts have every Vietnamese letter); poppler's pdftoppm draws the preview pages.
+  command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui)
+  [ -e /usr/share/fonts/truetype/liberation2 ] || missing+=(fonts-liberation2)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+  if [ "${1:-}" = test ]; then
+    [ -x /usr/bin/chromium ] || missing+=(chromium)
+    command -v xgettext >/dev/null || missing+=(gettext)
+  fi
   [ ${#missing[@]} -eq 0 ] && return 0
   if command -v apt-get >/dev/null; then
     say "Installing Debian packages: ${missing[*]}"
@@ -47,7 +54,7 @@ debian_packages() {  # Chromium for the browser tests, gettext for the catalogue
     echo "Could not install ${missing[*]}; CI needs them." >&2
     exit 1
   fi
-  echo "Note: ${missing[*]} not installed; the tests that need them will be skipped." >&2
+  echo "Note: ${missing[*]} not installed; what needs them (report PDFs, browser tests) is skipped." >&2
 }
 
 test_env() {
@@ -74,7 +81,7 @@ cmd_lint() {
 
 cmd_test() {
   setup test
-  debian_packages
+  debian_packages test
   test_env
   say "Lint, format and type check (ruff, mypy)"
   cmd_lint
@@ -95,6 +102,7 @@ cmd_test() {
 
 cmd_run() {
   setup
+  debian_packages
   exec "$VENV/bin/loa" run "$@"
 }
 

@@ -101,7 +101,7 @@ def render_plan(plan: Plan) -> bytes:
                 number, previous_unit = number + 1, None
                 doc.body(f"{number}. {task.text}")
                 continue
-            if unit != previous_unit:
+            if unit is not None and unit != previous_unit:
                 number, previous_unit = number + 1, unit
                 doc.body(f"{number}. Giao {unit.name}:")
             doc.body(f"- {task.text}")

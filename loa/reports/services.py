@@ -1,0 +1,251 @@
+"""Writes for periodic reports. Each is one transaction with its audit row; rendering and
+e-mail run in the worker, never inside a request."""
+
+import datetime
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loa.core.models import User
+from loa.core.services import audit_record
+from loa.core.tasks import enqueue_with_commit
+from loa.org.models import Agency
+from loa.plans.models import Plan
+from loa.reports import docx, figures, pdf, periods, permissions
+from loa.reports.models import (
+    NARRATIVE,
+    Rendering,
+    RenderState,
+    Report,
+    ReportingRule,
+    ReportRevision,
+    ReportStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+FROZEN = _("This report has been submitted: it can no longer be changed.")
+STALE = _(
+    "Someone else saved this report while you were editing it. Your text is below: copy it, "
+    "reload the page and add it to theirs."
+)
+WINDOW_BACKWARDS = _("The data window must end after it starts.")
+
+
+def _require_writer(actor: User, agency_id: int) -> None:
+    if not permissions.can_write_report(actor, agency_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def report_open(*, actor: User, agency: Agency, year: int, kind: str) -> Report:
+    """The agency's report for the period, made as a draft the first time, with the window
+    and deadline of the agency's calendar and the signer of its latest plan."""
+    _require_writer(actor, agency.pk)
+    existing = Report.objects.filter(agency=agency, year=year, kind=kind).first()
+    if existing is not None:
+        return existing
+    period = periods.period(year, kind, periods.rules_of(agency.pk)[kind])
+    latest = Plan.objects.filter(agency=agency).exclude(signer_name="").order_by("-year").first()
+    report = Report.objects.create(
+        agency=agency,
+        year=year,
+        kind=kind,
+        window_start=period.start,
+        window_end=period.end,
+        due_on=period.due,
+        signer_title=latest.signer_title if latest else "",
+        signer_name=latest.signer_name if latest else "",
+        created_by=actor,
+    )
+    audit_record(actor=actor, action="report_create", target=report)
+    return report
+
+
+EDITABLE = (*NARRATIVE, "window_start", "window_end", "due_on", "signer_title", "signer_name")
+
+
+@transaction.atomic
+def report_save(*, actor: User, report: Report, version: int, **data) -> Report:
+    """Save the narrative (and window, deadline, signer) as the next version. `version` is
+    the one the editor started from: if someone saved since, nothing is overwritten."""
+    _require_writer(actor, report.agency_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_frozen:
+        raise ValidationError(FROZEN, code="frozen")
+    if version != report.version:
+        raise ValidationError(STALE, code="stale")
+    start = data.get("window_start", report.window_start)
+    end = data.get("window_end", report.window_end)
+    if start and end and end < start:
+        raise ValidationError({"window_end": WINDOW_BACKWARDS})
+    changes = {}
+    for field in EDITABLE:
+        if field in data and getattr(report, field) != data[field]:
+            changes[field] = [getattr(report, field), data[field]]
+            setattr(report, field, data[field])
+    if not changes:
+        return report
+    report.version += 1
+    report.save()
+    ReportRevision.objects.create(
+        report=report,
+        version=report.version,
+        narrative={field: getattr(report, field) for field in NARRATIVE},
+        saved_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="report_save",
+        target=report,
+        changes={"version": report.version, "fields": sorted(changes)},
+    )
+    return report
+
+
+@transaction.atomic
+def reporting_rule_save(*, actor: User, agency: Agency, kind: str, **rule) -> ReportingRule:
+    """The agency's own window and deadline for one kind of report (new reports use it)."""
+    _require_writer(actor, agency.pk)
+    try:  # an impossible day (31/02) is refused before anything is saved
+        periods.period(2024, kind, periods.Rule(**rule))  # 2024: 29/02 exists
+    except ValueError:
+        raise ValidationError(_("That day does not exist in that month."), code="date") from None
+    saved, _created = ReportingRule.objects.update_or_create(
+        agency=agency, kind=kind, defaults=rule
+    )
+    audit_record(actor=actor, action="reporting_rule_save", target=saved, changes=rule)
+    return saved
+
+
+def figures_of(report: Report) -> dict:
+    """The report's figures: frozen once submitted, compiled afresh while a draft."""
+    if report.is_frozen and report.figures:
+        return report.figures
+    return figures.compile_figures(
+        report.agency, report.year, report.window_start, report.window_end
+    )
+
+
+@transaction.atomic
+def rendering_request(*, actor: User | None, report: Report) -> Rendering:
+    """Queue a rendering of the report's current version (.docx, PDF and page images)."""
+    if actor is not None and not permissions.can_write_report(actor, report.agency_id):
+        raise PermissionDenied
+    rendering = Rendering.objects.create(report=report, version=report.version, requested_by=actor)
+    from loa.reports.tasks import render_report
+
+    enqueue_with_commit(render_report, rendering_id=rendering.pk)
+    if actor is not None:
+        audit_record(actor=actor, action="report_render", target=report)
+    return rendering
+
+
+def _progress(rendering: Rendering, percent: int, **fields) -> None:
+    Rendering.objects.filter(pk=rendering.pk).update(progress=percent, **fields)
+
+
+def rendering_run(*, rendering_id: int) -> str:
+    """The worker's part: .docx, then PDF, then the pages as images, saving as it goes so the
+    page can show how far it has got. Run twice, a finished rendering is left as it is."""
+    rendering = Rendering.objects.select_related("report__agency").get(pk=rendering_id)
+    if rendering.state == RenderState.DONE:
+        return "done"
+    report = rendering.report
+    _progress(rendering, 5, state=RenderState.RUNNING, error="")
+    stem = f"{report.period}-{report.agency_id}-v{rendering.version}-{rendering.pk}"
+    try:
+        compiled = figures_of(report)
+        _progress(rendering, 20)
+        word = docx.render_report(report, compiled)
+        rendering.docx.save(f"{stem}.docx", ContentFile(word), save=False)
+        _progress(rendering, 50, docx=rendering.docx.name)
+        printed = pdf.docx_to_pdf(word)
+        rendering.pdf.save(f"{stem}.pdf", ContentFile(printed), save=False)
+        _progress(rendering, 80, pdf=rendering.pdf.name)
+        names = []
+        for number, page in enumerate(pdf.pdf_pages(printed), start=1):
+            names.append(rendering.pdf.storage.save(f"reports/pages/{stem}-{number}.png",
+                                                    ContentFile(page)))  # fmt: skip
+        Rendering.objects.filter(pk=rendering.pk).update(
+            state=RenderState.DONE, progress=100, pages=names, finished_at=timezone.now()
+        )
+    except pdf.ConversionError as error:  # the .docx is there; say why the PDF is not
+        logger.warning("report %s: PDF failed: %s", report.pk, error)
+        Rendering.objects.filter(pk=rendering.pk).update(
+            state=RenderState.FAILED, error=f"PDF: {error}"[:300], finished_at=timezone.now()
+        )
+        return "failed"
+    if report.is_frozen and report.email_to and report.emailed_at is None:
+        report_email(report_id=report.pk, rendering_id=rendering.pk)
+    return "done"
+
+
+@transaction.atomic
+def report_submit(
+    *,
+    actor: User,
+    report: Report,
+    number: str,
+    submitted_on: datetime.date,
+    recipient: str,
+    email_to: str = "",
+) -> Report:
+    """Mark the report submitted under its number and date, to its recipient: its figures are
+    frozen as they stand, it is rendered once more as submitted, and, if asked, e-mailed with
+    its files once they are ready."""
+    _require_writer(actor, report.agency_id)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.is_frozen:
+        raise ValidationError(FROZEN, code="frozen")
+    report.figures = figures.compile_figures(
+        report.agency, report.year, report.window_start, report.window_end
+    )
+    report.status = ReportStatus.SUBMITTED
+    report.number, report.submitted_on, report.recipient = number.strip(), submitted_on, recipient
+    report.email_to = email_to
+    report.submitted_by, report.submitted_at = actor, timezone.now()
+    report.save()
+    audit_record(
+        actor=actor,
+        action="report_submit",
+        target=report,
+        changes={"number": report.number, "submitted_on": submitted_on, "recipient": recipient},
+    )
+    rendering_request(actor=None, report=report)
+    return report
+
+
+def report_email(*, report_id: int, rendering_id: int) -> None:
+    """Send the submitted report's .docx and PDF. A mail server that is down leaves the error
+    on the report for the coordinator to see and send again; the submission stands."""
+    report = Report.objects.select_related("agency").get(pk=report_id)
+    rendering = Rendering.objects.get(pk=rendering_id)
+    message = EmailMessage(
+        subject=f"{report.agency.name}: Báo cáo {docx.summary(report).lower()}",
+        body=(
+            f"{report.agency.name} gửi {report.recipient or 'Quý cơ quan'} báo cáo số "
+            f"{report.number}, ngày {report.submitted_on:%d/%m/%Y}: {docx.summary(report)}.\n\n"
+            "Báo cáo đính kèm (bản .docx và PDF)."
+        ),
+        to=[report.email_to],
+    )
+    for field, mime in ((rendering.docx, docx_mime()), (rendering.pdf, "application/pdf")):
+        if field:
+            with field.open("rb") as handle:
+                message.attach((field.name or "").rsplit("/", 1)[-1], handle.read(), mime)
+    try:
+        message.send()
+    except OSError as error:  # refused, unreachable, timed out
+        Report.objects.filter(pk=report.pk).update(email_error=str(error)[:300])
+        return
+    Report.objects.filter(pk=report.pk).update(emailed_at=timezone.now(), email_error="")
+
+
+def docx_mime() -> str:
+    return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

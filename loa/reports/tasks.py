@@ -1,0 +1,8 @@
+from django_tasks import task
+
+from loa.reports import services
+
+
+@task()
+def render_report(*, rendering_id: int) -> str:
+    return services.rendering_run(rendering_id=rendering_id)

@@ -1,0 +1,257 @@
+"""Periodic reports: the year's calendar, a draft with its figures and their sources, the
+narrative, rendering to .docx and PDF (by the worker, with progress), and submission."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from loa.core.agency_choice import for_agency, pick_agency
+from loa.core.forms import call_service
+from loa.core.text import as_id
+from loa.dashboard.views import source_url
+from loa.plans import queries as plan_queries
+from loa.plans.models import TaskStatus
+from loa.reports import figures, forms, periods, permissions, queries, services
+from loa.reports.models import PeriodKind, Rendering, RenderState
+from loa.reports.pdf import soffice
+
+
+def _report(request, pk):
+    visible = permissions.reports_visible_to(request.user).select_related("agency")
+    return get_object_or_404(visible, pk=pk)
+
+
+@login_required
+@require_safe
+@for_agency("reports")
+def report_list(request):
+    agency = pick_agency(request, permissions.agencies_followed_by(request.user))
+    raw = request.GET.get("year", "")
+    today = timezone.localdate()
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
+    context = {
+        "agency": agency,
+        "year": year,
+        "years": range(today.year + 1, today.year - 6, -1),
+        "calendar": queries.calendar_of(agency, year),
+        "archive": permissions.reports_visible_to(request.user)
+        .filter(agency=agency, status="submitted")
+        .order_by("-year", "-due_on"),
+        "can_write": permissions.can_write_report(request.user, agency.pk),
+        "kinds": PeriodKind.choices,
+        "section": "reports",
+    }
+    return render(request, "reports/list.html", context)
+
+
+@login_required
+@require_POST
+def report_open(request):
+    agency = pick_agency(request, permissions.agencies_followed_by(request.user))
+    try:
+        year, kind = periods.parse_period(request.POST.get("period", ""))
+    except ValueError:
+        messages.error(request, _("That is not a reporting period."))
+        return redirect(f"{reverse('reports:list')}?agency={agency.pk}")
+    report = services.report_open(actor=request.user, agency=agency, year=year, kind=kind)
+    return redirect("reports:report", report.pk)
+
+
+def _figure_links(report) -> dict:
+    def link(kind: str, **extra) -> str:
+        return source_url(kind, report.agency_id, report.window_start, report.window_end, **extra)
+
+    links = {kind: link(kind) for kind in figures.SOURCES}
+    links.update({f"tasks_{s}": link("tasks", status=s, year=report.year) for s in TaskStatus})
+    return links
+
+
+@login_required
+def report_detail(request, pk):
+    report = _report(request, pk)
+    can_write = permissions.can_write_report(request.user, report.agency_id)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
+    initial = {field: getattr(report, field) for field in services.EDITABLE}
+    form = forms.ReportForm(request.POST or None, initial={**initial, "version": report.version})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        saved = call_service(form, services.report_save, actor=request.user, report=report, **data)
+        if saved is not None:
+            messages.success(request, _("Saved as version %(n)s.") % {"n": saved.version})
+            return redirect("reports:report", report.pk)
+    context = {
+        "report": report,
+        "figures": services.figures_of(report),
+        "links": _figure_links(report),
+        "form": form,
+        "submit_form": forms.SubmitForm(
+            initial={
+                "submitted_on": timezone.localdate(),
+                "recipient": f"Sở Nội vụ tỉnh {report.agency.province}",
+            }
+        ),  # fmt: skip
+        "rendering": queries.latest_rendering(report),
+        "revisions": report.revisions.select_related("saved_by")[:10],
+        "can_write": can_write,
+        "has_pdf": soffice() is not None,
+        "section": "reports",
+    }
+    return render(request, "reports/detail.html", context)
+
+
+@login_required
+@require_POST
+def report_render(request, pk):
+    report = _report(request, pk)
+    services.rendering_request(actor=request.user, report=report)
+    messages.info(request, _("The report is being rendered; this page shows how far it has got."))
+    return redirect("reports:report", report.pk)
+
+
+@login_required
+@require_safe
+def rendering_progress(request, pk):
+    rendering = get_object_or_404(Rendering.objects.select_related("report"), pk=pk)
+    _report(request, rendering.report_id)  # may this person see its report at all?
+    response = render(request, "reports/_rendering.html", {"rendering": rendering})
+    if rendering.state in (RenderState.DONE, RenderState.FAILED):
+        response["HX-Refresh"] = "true"
+    return response
+
+
+FILES = {"docx": "docx", "pdf": "pdf"}
+
+
+@login_required
+@require_safe
+def rendering_file(request, pk, kind):
+    rendering = get_object_or_404(Rendering.objects.select_related("report__agency"), pk=pk)
+    report = _report(request, rendering.report_id)
+    stored = getattr(rendering, FILES[kind]) if kind in FILES else None
+    if not stored:
+        raise Http404
+    name = f"bao-cao-{report.period.lower()}-v{rendering.version}.{kind}"
+    return FileResponse(stored.open("rb"), as_attachment=True, filename=name)
+
+
+@login_required
+@require_safe
+def rendering_page(request, pk, number):
+    rendering = get_object_or_404(Rendering, pk=pk)
+    _report(request, rendering.report_id)
+    if not 1 <= number <= len(rendering.pages):
+        raise Http404
+    return FileResponse(rendering.pdf.storage.open(rendering.pages[number - 1], "rb"),
+                        content_type="image/png")  # fmt: skip
+
+
+@login_required
+@require_POST
+def report_submit(request, pk):
+    report = _report(request, pk)
+    form = forms.SubmitForm(request.POST)
+    if form.is_valid() and call_service(
+        form, services.report_submit, actor=request.user, report=report, **form.cleaned_data
+    ):
+        messages.success(
+            request, _("The report is submitted and frozen; its files are being made.")
+        )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("reports:report", report.pk)
+
+
+@login_required
+@require_POST
+def report_email_again(request, pk):
+    report = _report(request, pk)
+    if not permissions.can_write_report(request.user, report.agency_id):
+        raise PermissionDenied
+    rendering = report.renderings.filter(state=RenderState.DONE).order_by("-id").first()
+    if not report.is_frozen or not report.email_to or rendering is None:
+        raise Http404
+    services.report_email(report_id=report.pk, rendering_id=rendering.pk)
+    report.refresh_from_db()
+    if report.email_error:
+        messages.error(
+            request, _("The e-mail could not be sent: %(e)s") % {"e": report.email_error}
+        )
+    else:
+        messages.success(request, _("The report has been e-mailed."))
+    return redirect("reports:report", report.pk)
+
+
+@login_required
+@require_POST
+def reporting_rule(request):
+    agency = pick_agency(request, permissions.agencies_followed_by(request.user))
+    form = forms.RuleForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        if call_service(form, services.reporting_rule_save, actor=request.user, agency=agency,
+                        kind=data.pop("kind"), **data):  # fmt: skip
+            messages.success(request, _("The reporting calendar has been saved."))
+            return redirect(f"{reverse('reports:list')}?agency={agency.pk}")
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+    return redirect(f"{reverse('reports:list')}?agency={agency.pk}")
+
+
+def _day(raw: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
+@login_required
+@require_safe
+def source(request, kind):
+    """The records behind a figure of the dashboard or a report, each linking to its page."""
+    agency = pick_agency(request, permissions.agencies_followed_by(request.user))
+    start, end = _day(request.GET.get("from")), _day(request.GET.get("to"))
+    if kind not in (*figures.SOURCES, "tasks") or start is None or end is None or end < start:
+        raise Http404
+    title, rows, unit = "", [], None
+    if kind == "tasks":
+        status = request.GET.get("status")
+        year = as_id(request.GET.get("year")) or end.year
+        tasks = plan_queries.tasks_with_status(figures.tasks_of(agency, year),
+                                               today=min(end, timezone.localdate()))  # fmt: skip
+        rows = [t for t in tasks if not status or t.status == status]
+        title = TaskStatus(status).label if status in TaskStatus.values else _("Tasks")
+    else:
+        records = figures.SOURCES[kind](agency, start, end)
+        if kind == "activities":
+            unit_id = as_id(request.GET.get("unit"))
+            month = _day(request.GET.get("month"))
+            if unit_id:
+                records = records.filter(organizer_id=unit_id)
+                unit = agency.units.filter(pk=unit_id).first()
+            if month:
+                records = records.filter(starts_at__year=month.year, starts_at__month=month.month)
+            records = records.select_related("type", "organizer").order_by("starts_at")
+        elif kind == "dispatches":
+            records = records.order_by("sent_at")
+        elif kind == "expenses":
+            records = records.select_related("line", "line__plan").order_by("spent_on")
+        rows = list(records[:1000])
+        title = {"plans": _("Plans issued"), "dispatches": _("Dispatches sent"),
+                 "activities": _("Activities held"), "expenses": _("Expenses")}[kind]  # fmt: skip
+    context = {
+        "agency": agency, "kind": kind, "rows": rows, "title": title, "start": start, "end": end,
+        "unit": unit, "section": "dashboard",
+    }  # fmt: skip
+    return render(request, "reports/source.html", context)
