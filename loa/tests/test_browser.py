@@ -501,3 +501,50 @@ def test_the_coordinator_keeps_the_plans_budget_and_is_warned_when_a_line_is_ove
     shot(page, "kinh-phi")
     assert refused == []
     page.close()
+
+
+def test_the_chief_follows_a_dashboard_figure_and_the_coordinator_renders_the_year_report(
+    browser, office, tmp_path
+):
+    from docx import Document
+
+    from loa.plans import demo as plans_demo
+
+    plans_demo.load()
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    refused = []
+    page.on("console", lambda message: message.type == "error" and refused.append(message.text))
+    sign_in(page, office, "dieuphoi")
+    page.get_by_role("link", name="Bảng điều hành").click()
+    page.get_by_label("Năm", exact=True).select_option("2023")
+    page.get_by_role("button", name="Xem").click()
+    expect(page.get_by_test_id("period")).to_contain_text("Số liệu từ 15/12/2022 đến 14/12/2023")
+    expect(page.get_by_test_id("heatmap")).to_be_visible()
+    expect(page.get_by_test_id("report-calendar")).to_contain_text("Quá hạn")
+    shot(page, "bang-dieu-hanh")
+    page.get_by_test_id("figure-plans").click()
+    expect(page.get_by_role("heading", name=re.compile("Kế hoạch đã ban hành"))).to_be_visible()
+    expect(page.get_by_test_id("source")).to_contain_text("Thông tin, tuyên truyền")
+    page.get_by_role("link", name="Báo cáo", exact=True).click()
+    page.get_by_label("Năm", exact=True).select_option("2023")
+    page.get_by_role("button", name="Xem").click()
+    page.get_by_role("row", name=re.compile("^Năm 2023")).get_by_role(
+        "button", name="Lập báo cáo"
+    ).click()
+    page.get_by_label("Tồn tại, hạn chế và nguyên nhân").fill(
+        "Một số đơn vị chưa tổ chức sinh hoạt chuyên đề hằng tháng."
+    )
+    page.get_by_role("button", name="Lưu", exact=True).click()
+    expect(page.get_by_text("Đã lưu thành phiên bản 2.")).to_be_visible()
+    page.get_by_test_id("render").click()
+    expect(page.get_by_test_id("download-docx")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("pages").locator("img").first).to_be_visible()
+    shot(page, "bao-cao")
+    with page.expect_download() as download:
+        page.get_by_test_id("download-docx").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.suffix == ".docx"
+    assert "TỒN TẠI, HẠN CHẾ" in "\n".join(p.text for p in Document(str(saved)).paragraphs)
+    assert refused == []
+    page.close()

@@ -92,7 +92,9 @@ def test_menu_fits_the_role(world, client_for):
         "Hồ sơ của tôi",
     ]
     assert menu(world.head_a) == managing
-    assert menu(world.coordinator) == managing
+    # Those who follow the agency's figures also have its dashboard and reports.
+    following = [*managing[:6], "Bảng điều hành", "Báo cáo", *managing[6:]]
+    assert menu(world.coordinator) == following
     admin_menu = client_for(world.admin).get(reverse("core:home")).context["menu"]
     assert [key for _u, _l, key in admin_menu] == [
         "home",
@@ -100,6 +102,8 @@ def test_menu_fits_the_role(world, client_for):
         "outreach",
         "events",
         "library",
+        "dashboard",
+        "reports",
         "people",
         "agencies",
         "admin",
