@@ -113,6 +113,7 @@ cmd_bench() {  # the figures of every benchmark, on SQLite and on PostgreSQL whe
   "$VENV/bin/python" bench/plan_import.py
   if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/outreach.py; fi
   if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/events.py; fi
+  if [ -n "$(postgres_url || true)" ]; then "$VENV/bin/python" bench/reports.py; fi
 }
 
 cmd_worker() { exec "$VENV/bin/loa" db_worker --queue-name '*' "$@"; }
