@@ -86,3 +86,14 @@ def province_rollup(
             }
         )
     return rows
+
+
+def open_follow_ups(agency: Agency) -> list:
+    """Follow-ups of the agency's inspections not yet done, the most urgent first."""
+    from loa.reports.models import FollowUp
+
+    return list(
+        FollowUp.objects.filter(inspection__agency=agency, closed_at__isnull=True)
+        .select_related("inspection__unit")
+        .order_by("due_on", "id")[:20]
+    )

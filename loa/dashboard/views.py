@@ -94,6 +94,8 @@ def dashboard(request):
         "plan": plan,
         "coverage": queries.coverage(plan),
         "calendar": report_queries.calendar_of(agency, year),
+        "follow_ups": queries.open_follow_ups(agency),
+        "today": timezone.localdate(),
         "can_write": permissions.can_write_report(request.user, agency.pk),
         "reach_chart": {
             "type": "bar",

@@ -146,8 +146,20 @@ def render_report(report: Report, figures: dict, *, with_charts: bool = True) ->
         f"Dự toán năm {report.year}: {format_vnd(budget['planned'])}; đã chi trong kỳ: "
         f"{format_vnd(budget['spent'])} ({percent(budget['spent'], budget['planned'])}%)."
     )
+    doc.heading("5. Công tác kiểm tra")
+    inspected = figures.get("inspections", [])
+    if inspected:
+        doc.body(f"Đã kiểm tra việc thực hiện kế hoạch tại {len(inspected)} đơn vị:")
+        doc.table(
+            ["Đơn vị", "Ngày", "Đạt", "Đạt một phần", "Chưa đạt", "Việc phải khắc phục"],
+            [[i["unit"], _date(i["on"]), str(i["met"]), str(i["partly"]), str(i["not_met"]),
+              str(i["open_follow_ups"])] for i in inspected],
+            numeric_from=2,
+        )  # fmt: skip
+    else:
+        doc.body("Trong kỳ, chưa tiến hành kiểm tra.")
     if report.results.strip():
-        doc.heading("5. Kết quả khác")
+        doc.heading("6. Kết quả khác")
         _paragraphs(doc, report.results, "")
     for field, heading in NARRATIVE_HEADINGS:
         doc.heading(heading)

@@ -52,11 +52,18 @@ def expenses_in(agency: Agency, start: datetime.date, end: datetime.date) -> Que
     return Expense.objects.filter(line__plan__agency=agency, spent_on__range=(start, end))
 
 
+def inspections_in(agency: Agency, start: datetime.date, end: datetime.date) -> QuerySet:
+    from loa.reports.models import Inspection
+
+    return Inspection.objects.filter(agency=agency, scheduled_on__range=(start, end))
+
+
 SOURCES = {
     "plans": plans_issued,
     "dispatches": dispatches_sent,
     "activities": activities_held,
     "expenses": expenses_in,
+    "inspections": inspections_in,
 }
 
 
@@ -98,8 +105,32 @@ def compile_figures(agency: Agency, year: int, start: datetime.date, end: dateti
         total=Coalesce(Sum("amount"), 0)
     )["total"]
     spent = expenses_in(agency, start, end).aggregate(total=Coalesce(Sum("amount"), 0))["total"]
+    inspections = [
+        {
+            "id": i.pk,
+            "unit": i.unit.name,
+            "on": i.scheduled_on.isoformat(),
+            "done": i.done_at is not None,
+            "met": i.met,
+            "partly": i.partly,
+            "not_met": i.not_met,
+            "open_follow_ups": i.open_follow_ups,
+        }
+        for i in inspections_in(agency, start, end)
+        .select_related("unit")
+        .annotate(
+            met=Count("items", filter=Q(items__finding="met"), distinct=True),
+            partly=Count("items", filter=Q(items__finding="partly"), distinct=True),
+            not_met=Count("items", filter=Q(items__finding="not_met"), distinct=True),
+            open_follow_ups=Count(
+                "follow_ups", filter=Q(follow_ups__closed_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("scheduled_on", "id")
+    ]
     return {
         "window": [start.isoformat(), end.isoformat()],
+        "inspections": inspections,
         "plans": [
             {"id": p.pk, "title": p.title, "code": p.code, "issued_on": _iso(p.issued_on)}
             for p in plans_issued(agency, start, end)

@@ -58,3 +58,26 @@ class RuleForm(BootstrapFormMixin, forms.Form):
     ends_month = forms.IntegerField(label=_("Data to: month"), min_value=1, max_value=12)
     due_day = forms.IntegerField(label=_("Deadline: day"), min_value=1, max_value=31)
     due_month = forms.IntegerField(label=_("Deadline: month"), min_value=1, max_value=12)
+
+
+class InspectionForm(BootstrapFormMixin, forms.Form):
+    plan = forms.ModelChoiceField(label=_("Plan"), queryset=None)
+    unit = forms.ModelChoiceField(label=_("Unit inspected"), queryset=None)
+    scheduled_on = forms.DateField(label=_("Date of the inspection"), widget=DateInput())
+
+    def __init__(self, *args, agency, **kwargs):
+        from loa.org.models import Unit
+        from loa.plans.models import Plan
+        from loa.plans.permissions import RUNNING
+
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = Plan.objects.filter(agency=agency, status__in=RUNNING)
+        self.fields["plan"].empty_label = None
+        self.fields["unit"].queryset = Unit.objects.filter(
+            agency=agency, dissolved_on__isnull=True
+        ).order_by("name")
+
+
+class FollowUpForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(label=_("Follow-up action"), max_length=500)
+    due_on = forms.DateField(label=_("Deadline"), widget=DateInput())

@@ -160,3 +160,73 @@ class Rendering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.version} ({self.state})"
+
+
+class Inspection(models.Model):
+    """The coordinator's inspection of one unit's implementation of the plan ("kiểm tra việc
+    thực hiện Kế hoạch"): a checklist drawn from the unit's tasks, findings, follow-ups."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="inspections")
+    unit = models.ForeignKey(
+        "org.Unit", verbose_name=_("unit"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    plan = models.ForeignKey("plans.Plan", on_delete=models.PROTECT, related_name="inspections")
+    scheduled_on = models.DateField(_("date of the inspection"))
+    conclusion = models.TextField(_("conclusion"), blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        ordering = ["-scheduled_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.scheduled_on:%d/%m/%Y}"
+
+
+class Finding(models.TextChoices):
+    UNCHECKED = "", _("Not checked")
+    MET = "met", _("Carried out")
+    PARTLY = "partly", _("Partly carried out")
+    NOT_MET = "not_met", _("Not carried out")
+
+
+class ChecklistItem(models.Model):
+    """One task of the unit, with the evidence it had when the checklist was drawn."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="items")
+    task = models.ForeignKey("plans.Task", on_delete=models.CASCADE, related_name="+")
+    evidence_count = models.PositiveIntegerField(default=0)
+    finding = models.CharField(_("finding"), max_length=10, choices=Finding.choices, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "task"], name="checklist_task_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.task}"
+
+
+class FollowUp(models.Model):
+    """What the inspected unit must still do, by when; open ones show on the dashboard."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="follow_ups")
+    text = models.CharField(_("follow-up action"), max_length=500)
+    due_on = models.DateField(_("deadline"))
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:80]

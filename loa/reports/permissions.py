@@ -43,3 +43,18 @@ def reports_visible_to(user: User) -> QuerySet:
     if provinces:
         scope |= Q(agency__province__in=provinces, status=ReportStatus.SUBMITTED)
     return Report.objects.filter(scope)
+
+
+def inspections_visible_to(user: User) -> QuerySet:
+    """The agency's readers see its inspections; a unit head sees those of the units they
+    head, to act on the follow-ups."""
+    from loa.reports.models import Inspection
+
+    actor = actor_for(user)
+    if actor.is_superuser:
+        return Inspection.objects.all()
+    scope = Q(agency_id__in=actor.agency_ids_with(READING_ROLES))
+    headed = actor.headed_unit_ids()
+    if headed:
+        scope |= Q(unit_id__in=headed)
+    return Inspection.objects.filter(scope)

@@ -8,17 +8,22 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loa.core.models import User
 from loa.core.services import audit_record
 from loa.core.tasks import enqueue_with_commit
-from loa.org.models import Agency
-from loa.plans.models import Plan
+from loa.org.models import Agency, Unit
+from loa.plans.models import Plan, Task
 from loa.reports import docx, figures, pdf, periods, permissions
 from loa.reports.models import (
     NARRATIVE,
+    ChecklistItem,
+    Finding,
+    FollowUp,
+    Inspection,
     Rendering,
     RenderState,
     Report,
@@ -249,3 +254,89 @@ def report_email(*, report_id: int, rendering_id: int) -> None:
 
 def docx_mime() -> str:
     return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- inspections (the plan's "kiểm tra việc thực hiện Kế hoạch") --------------------------
+
+NOT_THIS_AGENCY = _("The unit and the plan must be of the same agency.")
+FOLLOW_UP_EMPTY = _("Say what the unit must do.")
+
+
+@transaction.atomic
+def inspection_schedule(
+    *, actor: User, plan: Plan, unit: Unit, scheduled_on: datetime.date
+) -> Inspection:
+    """Schedule an inspection of `unit`; its checklist is the unit's tasks in the plan (led,
+    shared, or given to every unit), each with the evidence it has today."""
+    _require_writer(actor, plan.agency_id)
+    if unit.agency_id != plan.agency_id:
+        raise ValidationError(NOT_THIS_AGENCY, code="agency")
+    inspection = Inspection.objects.create(
+        agency_id=plan.agency_id, unit=unit, plan=plan, scheduled_on=scheduled_on,
+        created_by=actor,
+    )  # fmt: skip
+    tasks = (
+        Task.objects.filter(plan=plan)
+        .filter(Q(lead_unit=unit) | Q(cooperating_units=unit) | Q(all_units=True))
+        .distinct()
+        .annotate(
+            own=Count("evidence", filter=Q(evidence__unit=unit), distinct=True),
+            any=Count("evidence", distinct=True),
+        )
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(inspection=inspection, task=task,
+                      evidence_count=task.own if task.all_units else task.any)
+        for task in tasks
+    )  # fmt: skip
+    audit_record(
+        actor=actor, action="inspection_schedule", target=inspection,
+        changes={"unit": unit.name, "scheduled_on": scheduled_on},
+    )  # fmt: skip
+    return inspection
+
+
+@transaction.atomic
+def inspection_record(
+    *, actor: User, inspection: Inspection, findings: dict[int, tuple[str, str]], conclusion: str
+) -> Inspection:
+    """Record the finding (and a note) for each checklist item, and the conclusion."""
+    _require_writer(actor, inspection.agency_id)
+    items = {item.pk: item for item in inspection.items.select_for_update()}
+    changed = []
+    for item_id, (finding, note) in findings.items():
+        item = items.get(item_id)
+        if item is None or finding not in Finding.values:
+            continue  # an item of another inspection, or a forged value: ignored
+        item.finding, item.note = finding, note.strip()[:500]
+        changed.append(item)
+    ChecklistItem.objects.bulk_update(changed, ["finding", "note"])
+    inspection.conclusion = conclusion.strip()
+    inspection.done_at = inspection.done_at or timezone.now()
+    inspection.save(update_fields=["conclusion", "done_at"])
+    audit_record(actor=actor, action="inspection_record", target=inspection,
+                 changes={"items": len(changed)})  # fmt: skip
+    return inspection
+
+
+@transaction.atomic
+def follow_up_add(
+    *, actor: User, inspection: Inspection, text: str, due_on: datetime.date
+) -> FollowUp:
+    _require_writer(actor, inspection.agency_id)
+    if not text.strip():
+        raise ValidationError({"text": FOLLOW_UP_EMPTY})
+    follow_up = FollowUp.objects.create(inspection=inspection, text=text.strip(), due_on=due_on)
+    audit_record(actor=actor, action="follow_up_add", target=follow_up,
+                 changes={"due_on": due_on})  # fmt: skip
+    return follow_up
+
+
+@transaction.atomic
+def follow_up_close(*, actor: User, follow_up: FollowUp) -> FollowUp:
+    _require_writer(actor, follow_up.inspection.agency_id)
+    if follow_up.closed_at is None:
+        follow_up.closed_at, follow_up.closed_by = timezone.now(), actor
+        follow_up.save(update_fields=["closed_at", "closed_by"])
+        audit_record(actor=actor, action="follow_up_close", target=follow_up)
+    return follow_up

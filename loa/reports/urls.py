@@ -15,4 +15,7 @@ urlpatterns = [
     path("reports/renderings/<int:pk>/file.<str:kind>", views.rendering_file, name="file"),
     path("reports/renderings/<int:pk>/pages/<int:number>.png", views.rendering_page, name="page"),
     path("reports/sources/<slug:kind>/", views.source, name="source"),
+    path("reports/inspections/", views.inspection_list, name="inspections"),
+    path("reports/inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("reports/follow-ups/<int:pk>/done/", views.follow_up_close, name="follow_up_close"),
 ]

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from loa.dashboard.views import source_url
 from loa.plans import queries as plan_queries
 from loa.plans.models import TaskStatus
 from loa.reports import figures, forms, periods, permissions, queries, services
-from loa.reports.models import PeriodKind, Rendering, RenderState
+from loa.reports.models import Finding, FollowUp, PeriodKind, Rendering, RenderState
 from loa.reports.pdf import soffice
 
 
@@ -247,11 +248,82 @@ def source(request, kind):
             records = records.order_by("sent_at")
         elif kind == "expenses":
             records = records.select_related("line", "line__plan").order_by("spent_on")
+        elif kind == "inspections":
+            records = records.select_related("unit").order_by("scheduled_on")
         rows = list(records[:1000])
         title = {"plans": _("Plans issued"), "dispatches": _("Dispatches sent"),
-                 "activities": _("Activities held"), "expenses": _("Expenses")}[kind]  # fmt: skip
+                 "activities": _("Activities held"), "expenses": _("Expenses"),
+                 "inspections": _("Inspections")}[kind]  # fmt: skip
     context = {
         "agency": agency, "kind": kind, "rows": rows, "title": title, "start": start, "end": end,
         "unit": unit, "section": "dashboard",
     }  # fmt: skip
     return render(request, "reports/source.html", context)
+
+
+@login_required
+@for_agency("reports")
+def inspection_list(request):
+    agency = pick_agency(request, permissions.agencies_followed_by(request.user))
+    can_write = permissions.can_write_report(request.user, agency.pk)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
+    form = forms.InspectionForm(request.POST or None, agency=agency)
+    if request.method == "POST" and form.is_valid():
+        inspection = call_service(form, services.inspection_schedule, actor=request.user,
+                                  **form.cleaned_data)  # fmt: skip
+        if inspection is not None:
+            messages.success(request, _("The inspection is scheduled with its checklist."))
+            return redirect("reports:inspection", inspection.pk)
+    inspections = (
+        permissions.inspections_visible_to(request.user)
+        .filter(agency=agency)
+        .select_related("unit")
+        .annotate(open=Count("follow_ups", filter=Q(follow_ups__closed_at__isnull=True)))
+    )
+    context = {"agency": agency, "form": form, "inspections": inspections,
+               "can_write": can_write, "section": "reports"}  # fmt: skip
+    return render(request, "reports/inspections.html", context)
+
+
+@login_required
+def inspection_detail(request, pk):
+    inspection = get_object_or_404(
+        permissions.inspections_visible_to(request.user).select_related("unit", "plan"), pk=pk
+    )
+    can_write = permissions.can_write_report(request.user, inspection.agency_id)
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied
+    items = list(inspection.items.select_related("task", "task__lead_unit"))
+    follow_form = forms.FollowUpForm(request.POST if request.POST.get("form") == "follow" else None)
+    if request.POST.get("form") == "findings":
+        findings = {
+            item.pk: (request.POST.get(f"finding-{item.pk}", ""),
+                      request.POST.get(f"note-{item.pk}", ""))
+            for item in items
+        }  # fmt: skip
+        services.inspection_record(actor=request.user, inspection=inspection, findings=findings,
+                                   conclusion=request.POST.get("conclusion", ""))  # fmt: skip
+        messages.success(request, _("The findings have been recorded."))
+        return redirect("reports:inspection", inspection.pk)
+    if follow_form.is_bound and follow_form.is_valid():
+        if call_service(follow_form, services.follow_up_add, actor=request.user,
+                        inspection=inspection, **follow_form.cleaned_data):  # fmt: skip
+            messages.success(request, _("The follow-up action has been added."))
+            return redirect("reports:inspection", inspection.pk)
+    context = {
+        "inspection": inspection, "items": items, "findings": Finding.choices,
+        "follow_ups": inspection.follow_ups.all(), "follow_form": follow_form,
+        "can_write": can_write, "today": timezone.localdate(), "section": "reports",
+    }  # fmt: skip
+    return render(request, "reports/inspection.html", context)
+
+
+@login_required
+@require_POST
+def follow_up_close(request, pk):
+    follow_up = get_object_or_404(FollowUp.objects.select_related("inspection"), pk=pk)
+    get_object_or_404(permissions.inspections_visible_to(request.user), pk=follow_up.inspection_id)
+    services.follow_up_close(actor=request.user, follow_up=follow_up)
+    messages.success(request, _("The follow-up action is done."))
+    return redirect("reports:inspection", follow_up.inspection_id)
