@@ -97,3 +97,16 @@ def open_follow_ups(agency: Agency) -> list:
         .select_related("inspection__unit")
         .order_by("due_on", "id")[:20]
     )
+
+
+def form_coverage(plan: Plan | None) -> list:
+    """The running plan's forms of communication, each with the tasks that use it and how many
+    of those have evidence."""
+    if plan is None:
+        return []
+    return list(
+        plan.forms.annotate(
+            n_tasks=Count("task", distinct=True),
+            n_proved=Count("task", filter=Q(task__evidence__isnull=False), distinct=True),
+        )
+    )

@@ -93,6 +93,7 @@ def dashboard(request):
         ],  # fmt: skip
         "plan": plan,
         "coverage": queries.coverage(plan),
+        "form_coverage": queries.form_coverage(plan),
         "calendar": report_queries.calendar_of(agency, year),
         "follow_ups": queries.open_follow_ups(agency),
         "today": timezone.localdate(),

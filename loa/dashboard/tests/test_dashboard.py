@@ -43,6 +43,18 @@ def test_the_heatmap_shows_which_unit_was_silent_in_which_month(world, year, cli
     assert 'class="heat heat-0"' in page.content.decode()
 
 
+def test_the_dashboard_shows_how_the_plans_topics_and_forms_are_covered(world, year, client_for):
+    page = client_for(world.chief.user).get(URL, {"year": 2023})
+    forms = page.context["form_coverage"]
+    assert [f.text for f in forms] == [f.text for f in year.plan.forms.all()] and forms
+    for form in forms:  # each counted from the plan's tasks, a second way
+        tasks = [t for t in year.plan.tasks.all() if form in t.forms.all()]
+        assert form.n_tasks == len(tasks)
+        assert form.n_proved == sum(1 for t in tasks if t.evidence.exists())
+    assert [t.pk for t in page.context["coverage"]] == [t.pk for t in year.plan.topics.all()]
+    assert 'data-testid="form-coverage"' in page.content.decode()
+
+
 def test_the_dashboard_says_which_reports_are_due_late_or_submitted(world, year, client_for):
     from loa.reports import services
 
