@@ -3,7 +3,7 @@ agencies side by side. Each read is a fixed number of queries, whatever the data
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from loa.events.models import Activity
@@ -27,15 +27,13 @@ def heatmap(agency: Agency, start: datetime.date, end: datetime.date) -> dict:
     """Activities per organizing unit per month: {"months": [...], "rows": [(unit, [n, …])]},
     every current unit listed, so the silent ones show as empty rows."""
     months = months_between(start, end)
-    counts = {}
-    for row in (
-        activities_held(agency, start, end)
-        .annotate(month=TruncMonth("starts_at"))
+    counts = {
+        (row["organizer_id"], row["month"]): row["n"]
+        for row in activities_held(agency, start, end)
+        .annotate(month=TruncMonth("starts_at", output_field=DateField()))
         .values("organizer_id", "month")
         .annotate(n=Count("id"))
-    ):
-        month = row["month"]  # a datetime in Vietnam's time zone
-        counts[(row["organizer_id"], month.date() if hasattr(month, "date") else month)] = row["n"]
+    }
     units = Unit.objects.filter(agency=agency, dissolved_on__isnull=True).order_by("name")
     rows = [(unit, [counts.get((unit.pk, month), 0) for month in months]) for unit in units]
     return {"months": months, "rows": rows}

@@ -1,36 +1,24 @@
 """The leadership dashboard: one agency's period at a glance, every figure a link to the list
 behind it; a province reviewer first sees the province's agencies side by side."""
 
-import datetime
-from urllib.parse import urlencode
-
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from loa.core.agency_choice import for_agency, pick_agency
 from loa.dashboard import queries
-from loa.reports import periods, permissions
+from loa.reports import links, periods, permissions
 from loa.reports import queries as report_queries
 from loa.reports.figures import compile_figures, percent
 from loa.reports.models import PeriodKind
 
 
 def _year_and_kind(request) -> tuple[int, str]:
-    today = timezone.localdate()
-    raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
     kind = request.GET.get("period")
-    return year, kind if kind in PeriodKind.values else PeriodKind.YEAR
-
-
-def source_url(kind: str, agency_id: int, start: datetime.date, end: datetime.date, **extra):
-    query = {"agency": agency_id, "from": start.isoformat(), "to": end.isoformat(), **extra}
-    return f"{reverse('reports:source', args=[kind])}?{urlencode(query)}"
+    return links.year_asked(request), kind if kind in PeriodKind.values else PeriodKind.YEAR
 
 
 @login_required
@@ -52,7 +40,7 @@ def dashboard(request):
     by_unit = sent["by_unit"][:40]
 
     def link(source: str, **extra) -> str:
-        return source_url(source, agency.pk, start, end, **extra)
+        return links.source_url(source, agency.pk, start, end, **extra)
 
     heat = queries.heatmap(agency, start, end)
     busiest = max((n for _unit, counts in heat["rows"] for n in counts), default=0)
@@ -62,7 +50,7 @@ def dashboard(request):
         "year": year,
         "kind": kind,
         "kinds": PeriodKind.choices,
-        "years": range(timezone.localdate().year + 1, timezone.localdate().year - 6, -1),
+        "years": links.years_offered(),
         "period": period,
         "figures": figures,
         "acknowledged_percent": percent(sent["acknowledged"], sent["people"]),
@@ -139,7 +127,7 @@ def _province(request, followed, year: int, kind: str):
         "year": year,
         "kind": kind,
         "kinds": PeriodKind.choices,
-        "years": range(today.year + 1, today.year - 6, -1),
+        "years": links.years_offered(),
         "period": period,
         "section": "dashboard",
     }

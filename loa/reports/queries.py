@@ -38,17 +38,18 @@ def calendar_of(agency: Agency, year: int, today: datetime.date | None = None) -
     rows = []
     for period in periods.periods_of(agency.pk, year):
         report = reports.get(period.kind)
-        due = report.due_on if report else period.due
-        if report is not None and report.status == ReportStatus.SUBMITTED:
-            state = "submitted"
-        elif due < today:
-            state = "late"
-        elif (due - today).days <= 30:
-            state = "due"
-        else:
-            state = "later"
-        rows.append(Due(period, report, state))
+        rows.append(Due(period, report, _state(report, period.due, today)))
     return rows
+
+
+def _state(report: Report | None, due: datetime.date, today: datetime.date) -> str:
+    """Submitted, late, due (within 30 days) or later; a started report keeps its own date."""
+    if report is not None and report.status == ReportStatus.SUBMITTED:
+        return "submitted"
+    due = report.due_on if report is not None else due
+    if due < today:
+        return "late"
+    return "due" if (due - today).days <= 30 else "later"
 
 
 def states_by_agency(agencies: QuerySet[Agency], year: int, today: datetime.date) -> dict:
@@ -67,12 +68,8 @@ def states_by_agency(agencies: QuerySet[Agency], year: int, today: datetime.date
         for kind, rule in periods.DEFAULTS.items():
             if (agency_id, kind) in own:
                 rule = periods.rule_of(own[(agency_id, kind)])
-            report = reports.get((agency_id, kind))
-            due = report.due_on if report else periods.period(year, kind, rule).due
-            if report is not None and report.status == ReportStatus.SUBMITTED:
-                states[kind] = "submitted"
-            else:
-                states[kind] = "late" if due < today else "open"
+            due = periods.period(year, kind, rule).due
+            states[kind] = _state(reports.get((agency_id, kind)), due, today)
         result[agency_id] = states
     return result
 

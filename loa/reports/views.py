@@ -16,13 +16,14 @@ from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.forms import call_service
+from loa.core.tasks import enqueue_with_commit
 from loa.core.text import as_id
-from loa.dashboard.views import source_url
 from loa.plans import queries as plan_queries
 from loa.plans.models import TaskStatus
-from loa.reports import figures, forms, periods, permissions, queries, services
+from loa.reports import figures, forms, links, periods, permissions, queries, services
 from loa.reports.models import Finding, FollowUp, PeriodKind, Rendering, RenderState
 from loa.reports.pdf import soffice
+from loa.reports.tasks import email_report
 
 
 def _report(request, pk):
@@ -35,13 +36,11 @@ def _report(request, pk):
 @for_agency("reports")
 def report_list(request):
     agency = pick_agency(request, permissions.agencies_followed_by(request.user))
-    raw = request.GET.get("year", "")
-    today = timezone.localdate()
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= today.year + 1 else today.year
+    year = links.year_asked(request)
     context = {
         "agency": agency,
         "year": year,
-        "years": range(today.year + 1, today.year - 6, -1),
+        "years": links.years_offered(),
         "calendar": queries.calendar_of(agency, year),
         "archive": permissions.reports_visible_to(request.user)
         .filter(agency=agency, status="submitted")
@@ -68,11 +67,13 @@ def report_open(request):
 
 def _figure_links(report) -> dict:
     def link(kind: str, **extra) -> str:
-        return source_url(kind, report.agency_id, report.window_start, report.window_end, **extra)
+        return links.source_url(
+            kind, report.agency_id, report.window_start, report.window_end, **extra
+        )
 
-    links = {kind: link(kind) for kind in figures.SOURCES}
-    links.update({f"tasks_{s}": link("tasks", status=s, year=report.year) for s in TaskStatus})
-    return links
+    urls = {kind: link(kind) for kind in figures.SOURCES}
+    urls.update({f"tasks_{s}": link("tasks", status=s, year=report.year) for s in TaskStatus})
+    return urls
 
 
 @login_required
@@ -182,14 +183,8 @@ def report_email_again(request, pk):
     rendering = report.renderings.filter(state=RenderState.DONE).order_by("-id").first()
     if not report.is_frozen or not report.email_to or rendering is None:
         raise Http404
-    services.report_email(report_id=report.pk, rendering_id=rendering.pk)
-    report.refresh_from_db()
-    if report.email_error:
-        messages.error(
-            request, _("The e-mail could not be sent: %(e)s") % {"e": report.email_error}
-        )
-    else:
-        messages.success(request, _("The report has been e-mailed."))
+    enqueue_with_commit(email_report, report_id=report.pk, rendering_id=rendering.pk)
+    messages.info(request, _("The report is being e-mailed; this page says when it has gone."))
     return redirect("reports:report", report.pk)
 
 

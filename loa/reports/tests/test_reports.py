@@ -234,6 +234,31 @@ def test_when_the_mail_server_is_down_the_submission_stands_and_says_so(world, y
     assert report.is_frozen and report.emailed_at is None and report.email_error
 
 
+@needs_libreoffice
+def test_the_coordinator_sends_the_email_again_once_the_mail_server_is_back(
+    world, year, client_for, smtp_inbox, settings, django_capture_on_commit_callbacks
+):
+    working = settings.EMAIL_PORT
+    settings.EMAIL_PORT = 9  # down while the report is submitted
+    report = services.report_open(actor=world.coordinator.user, agency=world.agency, year=2023,
+                                  kind="q1")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_submit(
+            actor=world.coordinator.user, report=report, number="15/BC-VPUBND",
+            submitted_on=datetime.date(2023, 3, 18), recipient="Sở Nội vụ",
+            email_to="cchc@snv.vinhphuc.gov.vn",
+        )  # fmt: skip
+    client = client_for(world.coordinator.user)
+    page = client.get(reverse("reports:report", args=[report.pk])).content.decode()
+    assert "Chưa gửi được thư tới cchc@snv.vinhphuc.gov.vn" in page
+    settings.EMAIL_PORT = working
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("reports:email", args=[report.pk]))
+    assert smtp_inbox.received.wait(5)
+    report.refresh_from_db()
+    assert report.emailed_at is not None and not report.email_error
+
+
 def test_people_outside_the_agency_see_no_draft_and_a_reviewer_sees_it_once_submitted(
     world, year, client_for, reviewer
 ):
