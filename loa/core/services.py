@@ -22,18 +22,26 @@ def _jsonable(value: Any) -> Any:
 
 # Every write in Loa leaves one audit row, so the row is one plain INSERT rather than a model
 # saved through the ORM (a third of an acknowledgement's time went to that machinery).
-_AUDIT_INSERT = (
-    f"INSERT INTO {AuditEntry._meta.db_table} "  # noqa: S608 - the name is the model's
-    "(at, actor_id, action, target_type, target_id, target_label, changes) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s)"
+# A statement that writes its audit row itself (as part of a larger one, see
+# outreach.services.delivery_acknowledge) inserts into AUDIT_INTO, with audit_changes().
+AUDIT_INTO = (
+    f"{AuditEntry._meta.db_table} "  # the name is the model's
+    "(at, actor_id, action, target_type, target_id, target_label, changes)"
 )
+_AUDIT_INSERT = f"INSERT INTO {AUDIT_INTO} VALUES (%s, %s, %s, %s, %s, %s, %s)"  # noqa: S608
+
+
+def audit_changes(changes: dict | None) -> Any:
+    """The audit row's `changes`, as the database takes it."""
+    return AuditEntry._meta.get_field("changes").get_db_prep_save(
+        {key: _jsonable(value) for key, value in (changes or {}).items()}, connection
+    )
 
 
 def audit_record(
     *, actor: User | None, action: str, target: models.Model, changes: dict | None = None
 ) -> None:
     """Record that `actor` did `action` to `target`. Called inside the service's transaction."""
-    changes_field = AuditEntry._meta.get_field("changes")
     values = [
         timezone.now(),
         actor.pk if actor and actor.pk else None,
@@ -41,9 +49,7 @@ def audit_record(
         target._meta.label_lower,
         str(target.pk),
         str(target)[:300],
-        changes_field.get_db_prep_save(
-            {key: _jsonable(value) for key, value in (changes or {}).items()}, connection
-        ),
+        audit_changes(changes),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_AUDIT_INSERT, values)

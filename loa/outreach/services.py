@@ -18,6 +18,7 @@ import socket
 import urllib.error
 import urllib.parse
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -30,7 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loa.core.db import insert_from
 from loa.core.models import User
-from loa.core.services import audit_record
+from loa.core.services import AUDIT_INTO, audit_changes, audit_record
 from loa.core.tasks import enqueue_with_commit
 from loa.library.files import AttachmentError, check_upload
 from loa.org.models import Agency, Person
@@ -678,12 +679,14 @@ def delivery_open(
     return delivery
 
 
-# The one write a whole province makes in the same morning, so it is written as two plain
-# statements instead of loading the delivery first: one UPDATE checks whose delivery it is and
-# that its dispatch went out, and records the acknowledgement (and the first open, if it was
-# not opened before); one SELECT fetches what the audit row and the webhooks need, and whether
-# the agency has any webhook at all. (SQLite's RETURNING sees only the updated table, hence the
-# second statement; subqueries in RETURNING measured slower on PostgreSQL.)
+# The one write a whole province makes in the same morning, so it is written as plain SQL
+# instead of loading the delivery first. _ACKNOWLEDGE checks whose delivery it is and that its
+# dispatch went out, and records the acknowledgement (and the first open, if it was not opened
+# before); _ACKNOWLEDGED fetches what the audit row and the webhooks need, and whether the
+# agency has any webhook at all. On PostgreSQL both, and the audit row, are one statement: one
+# round trip and no transaction to open and commit (the statement is atomic by itself).
+# SQLite has no UPDATE inside WITH and its RETURNING sees only the updated table, so there
+# they are three statements in a transaction, the audit row written by audit_record.
 _ACKNOWLEDGE = """
 UPDATE outreach_delivery SET
     acknowledged_at = %(now)s, acknowledged_channel = %(channel)s, comment = %(comment)s,
@@ -694,39 +697,66 @@ WHERE outreach_delivery.id = %(delivery)s AND outreach_delivery.acknowledged_at 
     AND org_person.id = outreach_delivery.person_id AND org_person.user_id = %(user)s
     AND outreach_dispatch.id = outreach_delivery.dispatch_id
     AND outreach_dispatch.status <> %(draft)s
-RETURNING outreach_delivery.dispatch_id, outreach_delivery.person_id
 """
 _ACKNOWLEDGED = """
-SELECT outreach_dispatch.agency_id, outreach_dispatch.title, outreach_dispatch.dms_number,
-    org_person.code, org_person.full_name,
+SELECT outreach_dispatch.id, org_person.id, outreach_dispatch.agency_id, outreach_dispatch.title,
+    outreach_dispatch.dms_number, org_person.code, org_person.full_name,
     EXISTS (SELECT 1 FROM outreach_webhook WHERE outreach_webhook.agency_id =
             outreach_dispatch.agency_id AND outreach_webhook.is_active)
-FROM outreach_dispatch, org_person WHERE outreach_dispatch.id = %s AND org_person.id = %s
+FROM outreach_dispatch, org_person
 """
+# The audit row's label is str(Delivery): "<dispatch title> → <person's full name>".
+_ACKNOWLEDGE_IN_ONE = f"""
+WITH acknowledged AS ({_ACKNOWLEDGE}
+    RETURNING outreach_delivery.id, outreach_delivery.dispatch_id, outreach_delivery.person_id
+), audited AS (
+    INSERT INTO {AUDIT_INTO}
+    SELECT %(now)s, %(user)s, 'delivery_acknowledge', %(target_type)s, acknowledged.id::text,
+        left(outreach_dispatch.title || ' → ' || org_person.full_name, 300), %(changes)s
+    FROM acknowledged, outreach_dispatch, org_person
+    WHERE outreach_dispatch.id = acknowledged.dispatch_id
+        AND org_person.id = acknowledged.person_id
+){_ACKNOWLEDGED}, acknowledged
+WHERE outreach_dispatch.id = acknowledged.dispatch_id AND org_person.id = acknowledged.person_id
+"""  # noqa: S608 - table names are the models'; every value is bound
 
 
-@transaction.atomic
 def delivery_acknowledge(*, actor: User, delivery_id: int, channel: str, comment: str = "") -> bool:
     """ "Tôi đã đọc và nắm được nội dung": once, by the person themself, of a dispatch that
     was sent. True when recorded now, False when it was acknowledged before; someone else's
     delivery, or one not sent, raises Delivery.DoesNotExist (it is not theirs to see)."""
     channel, comment, now = Channel(channel), comment.strip()[:2000], timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ACKNOWLEDGE,
-            {
-                "now": now,
-                "channel": str(channel),
-                "comment": comment,
-                "delivery": delivery_id,
-                "user": actor.pk,
-                "draft": DispatchStatus.DRAFT,
-            },
-        )
-        row = cursor.fetchone()
-        if row is not None:
-            cursor.execute(_ACKNOWLEDGED, row)
-            row = (*row, *cursor.fetchone())
+    changes = {"channel": channel, "comment": comment[:200]}
+    params: dict[str, Any] = {
+        "now": now,
+        "channel": str(channel),
+        "comment": comment,
+        "delivery": delivery_id,
+        "user": actor.pk,
+        "draft": DispatchStatus.DRAFT,
+    }
+    if connection.vendor == "postgresql":
+        params |= {"target_type": Delivery._meta.label_lower, "changes": audit_changes(changes)}
+        with connection.cursor() as cursor:
+            cursor.execute(_ACKNOWLEDGE_IN_ONE, params)
+            row = cursor.fetchone()
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_ACKNOWLEDGE + "RETURNING dispatch_id, person_id", params)
+            named = cursor.fetchone()
+            row = None
+            if named is not None:
+                where = "WHERE outreach_dispatch.id = %s AND org_person.id = %s"
+                cursor.execute(_ACKNOWLEDGED + where, named)
+                row = cursor.fetchone()
+                delivery = Delivery(
+                    pk=delivery_id,
+                    dispatch=Dispatch(pk=row[0], title=row[3]),
+                    person=Person(pk=row[1], full_name=row[6]),
+                )
+                audit_record(
+                    actor=actor, action="delivery_acknowledge", target=delivery, changes=changes
+                )
     if row is None:
         own = Delivery.objects.filter(pk=delivery_id, person__user=actor).exclude(
             dispatch__status=DispatchStatus.DRAFT
@@ -734,23 +764,11 @@ def delivery_acknowledge(*, actor: User, delivery_id: int, channel: str, comment
         if not own.exists():
             raise Delivery.DoesNotExist
         return False  # acknowledged before: nothing changes
-    dispatch_id, person_id, agency_id, title, dms_number, code, full_name, heard = row
-    if heard:  # almost no agency has a webhook: the SELECT already asked
+    dispatch_id, person_id, agency_id, _title, dms_number, code, _full_name, heard = row
+    if heard:  # almost no agency has a webhook: the statement already asked
         announce(
             agency_id,
             "delivery.acknowledged",
             {"dispatch": dispatch_id, "person": code or person_id, "dms_number": dms_number},
         )
-    # The audit row names the delivery as the others do, from what the UPDATE returned.
-    delivery = Delivery(
-        pk=delivery_id,
-        dispatch=Dispatch(pk=dispatch_id, title=title),
-        person=Person(pk=person_id, full_name=full_name),
-    )
-    audit_record(
-        actor=actor,
-        action="delivery_acknowledge",
-        target=delivery,
-        changes={"channel": channel, "comment": comment[:200]},
-    )
     return True

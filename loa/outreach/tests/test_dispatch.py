@@ -123,7 +123,12 @@ def test_a_staff_member_reads_and_acknowledges_in_the_inbox(
     delivery.refresh_from_db()
     assert delivery.acknowledged_at and delivery.acknowledged_channel == "inbox"
     assert delivery.comment == "Đã rõ"
-    assert AuditEntry.objects.filter(action="delivery_acknowledge", actor=world.staff_a.user)
+    # The audit row says who acknowledged what, as every write's row does (on PostgreSQL it is
+    # written by the acknowledging statement itself, not by audit_record).
+    entry = AuditEntry.objects.get(action="delivery_acknowledge", actor=world.staff_a.user)
+    assert (entry.target_type, entry.target_id) == ("outreach.delivery", str(delivery.pk))
+    assert entry.target_label == str(delivery)
+    assert entry.changes == {"channel": "inbox", "comment": "Đã rõ"}
 
 
 def test_nobody_acknowledges_for_someone_else(
