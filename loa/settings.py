@@ -86,6 +86,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "loa.core.telemetry.RequestTelemetryMiddleware",  # first: times and names the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,7 +159,8 @@ if TASKS_BACKEND == "django_tasks_rq.RQBackend":
 # With Redis, one cache is shared by every process: rate limits count across all gunicorn
 # workers, and sessions are read from it instead of the database on every request (cached_db
 # still writes them to the database, so an emptied Redis signs nobody out).
-if REDIS_URL := env("REDIS_URL"):
+REDIS_URL = env("REDIS_URL")
+if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -194,8 +196,31 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded files on the local disk (MEDIA_ROOT), or, with LOA_MEDIA_STORAGE=s3, in a bucket of
+# any S3-compatible store (MinIO, Viettel/VNPT/FPT object storage, AWS): the web processes and
+# workers of several machines then share them. Downloads go through Loa's views either way,
+# which check who may see the file.
+LOA_MEDIA_STORAGE = env("LOA_MEDIA_STORAGE", "local")
+if LOA_MEDIA_STORAGE not in ("local", "s3"):
+    raise ImproperlyConfigured(f"LOA_MEDIA_STORAGE must be local or s3, not {LOA_MEDIA_STORAGE!r}")
+MEDIA_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if LOA_MEDIA_STORAGE == "s3":
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("LOA_S3_BUCKET") or "loa-media",
+            "endpoint_url": env("LOA_S3_ENDPOINT_URL") or None,
+            "region_name": env("LOA_S3_REGION") or None,
+            "access_key": env("LOA_S3_ACCESS_KEY") or None,
+            "secret_key": env("LOA_S3_SECRET_KEY") or None,
+            "location": env("LOA_S3_PREFIX", "media"),
+            "default_acl": None,  # the bucket stays private; nothing is public by URL
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -284,14 +309,38 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Logs go to standard output (journald keeps them), one JSON object a line with the request
+# id (LOG_FORMAT=json, the default without DEBUG), or as plain text.
+LOG_FORMAT = env("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "loa.core.telemetry.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "loa.core.telemetry.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's own messages once, through this handler, not again through the root.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # One line a request; LOA_ACCESS_LOG=false leaves it to nginx.
+        "loa.access": {"level": "INFO" if env_bool("LOA_ACCESS_LOG", True) else "WARNING"},
     },
 }
+
+# Operators' pages: /readyz fails when the oldest waiting task has waited longer than this (no
+# worker is taking them); /metrics answers only a scraper with this bearer token.
+LOA_READY_MAX_WAIT_SECONDS = env_int("LOA_READY_MAX_WAIT_SECONDS", 300)
+LOA_METRICS_TOKEN = env("LOA_METRICS_TOKEN")
+LOA_METRICS_CACHE_SECONDS = env_int("LOA_METRICS_CACHE_SECONDS", 30)

@@ -117,3 +117,15 @@ def dispatches_for_list(user: User, visible: QuerySet[Dispatch]) -> QuerySet[Dis
             distinct=True,
         ),
     )
+
+
+def delivery_states() -> dict:
+    """The whole installation's deliveries (sent, opened, acknowledged, per round) and messages
+    by channel and state, for the operators' metrics."""
+    figures = Delivery.objects.aggregate(
+        sent=Count("id"),
+        opened=Count("id", filter=Q(opened_at__isnull=False)),
+        acknowledged=Count("id", filter=Q(acknowledged_at__isnull=False)),
+    )
+    messages = Message.objects.values_list("channel", "state").annotate(n=Count("id"))
+    return {"deliveries": figures, "messages": [list(row) for row in messages.order_by()]}
