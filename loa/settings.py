@@ -285,6 +285,9 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# The reverse proxies whose X-Real-IP names the client (rate limits, lockout): nginx on the same
+# machine is 127.0.0.1 (docs/operations.md). Empty: every address is the client's own.
+LOA_TRUSTED_PROXIES = env_list("LOA_TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

@@ -6,11 +6,19 @@ count is shared by every process.
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 
 
 def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The address of the person asking. Behind nginx every request comes from the proxy, so a
+    request from one of LOA_TRUSTED_PROXIES is taken to come from the X-Real-IP it sets (nginx
+    overwrites any the client sent); from anywhere else the header is ignored, or anyone
+    could choose their own address and escape the limits."""
+    address = request.META.get("REMOTE_ADDR", "")
+    if address in settings.LOA_TRUSTED_PROXIES:
+        return request.META.get("HTTP_X_REAL_IP", "").strip() or address
+    return address
 
 
 def _name(scope: str, key: str) -> str:

@@ -159,3 +159,17 @@ def test_a_failing_request_logs_its_error_but_no_password_cookie_or_token(client
     assert error["level"] == "ERROR" and "RuntimeError: the view failed" in error["exception"]
     for secret in ("mat-khau-bi-mat", "session-secret", "signed-link-secret"):
         assert secret not in logged
+
+
+def test_behind_the_proxy_each_client_has_its_own_address_and_nobody_else_can_choose_one(
+    rf, settings
+):
+    from loa.core.ratelimit import client_address
+
+    settings.LOA_TRUSTED_PROXIES = ["127.0.0.1"]
+    through_nginx = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="203.0.113.7")
+    assert client_address(through_nginx) == "203.0.113.7"
+    direct = rf.get("/", REMOTE_ADDR="198.51.100.2", HTTP_X_REAL_IP="203.0.113.7")
+    assert client_address(direct) == "198.51.100.2"  # not a proxy: its header is ignored
+    settings.LOA_TRUSTED_PROXIES = []
+    assert client_address(through_nginx) == "127.0.0.1"
