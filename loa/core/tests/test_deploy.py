@@ -62,3 +62,38 @@ def test_pages_carry_a_content_security_policy_without_inline_scripts(client):
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
     assert "<script>" not in response.content.decode()
+
+
+# What the production profile sends, read from a process started with its environment (the
+# test settings serve plain http); nginx adds nothing of its own (deploy/nginx/loa.conf).
+HEADERS = """
+import json
+from django.test import Client
+page = Client(HTTP_HOST="loa.vinhphuc.gov.vn").get("/accounts/login/", secure=True)
+cookie = page.cookies["csrftoken"]
+print(json.dumps({**dict(page.headers), "csrf-cookie": [cookie["secure"], cookie["samesite"]]}))
+"""
+
+
+def test_production_pages_carry_the_security_headers_and_policy(tmp_path):
+    import json
+
+    env = {**PRODUCTION, "STATIC_ROOT": str(tmp_path / "static")}
+    assert loa("collectstatic", "--noinput", env=env, tmp_path=tmp_path).returncode == 0
+    result = loa("shell", "-c", HEADERS, env=env, tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    headers = json.loads(result.stdout.strip().splitlines()[-1])
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(
+        (part.split(" ", 1) + [""])[:2] for part in headers["Content-Security-Policy"].split("; ")
+    )
+    assert policy["default-src"] == "'self'"
+    assert "unsafe-inline" not in policy["script-src"] and "unsafe-eval" not in policy["script-src"]
+    assert policy["frame-ancestors"] == "'none'" and policy["object-src"] == "'none'"
+    assert policy["form-action"] == "'self'" and policy["base-uri"] == "'self'"
+    assert headers["csrf-cookie"] == [True, "Lax"]
+    assert "X-Request-ID" in headers
