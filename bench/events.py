@@ -381,6 +381,7 @@ def measure_page(url: str, coordinators: dict, pairs) -> None:
     from django.test.utils import CaptureQueriesContext
 
     from loa.core.models import User
+    from loa.core.tests.factories import sign_in
 
     # The hashed-name manifest exists only after collectstatic: plain static storage instead.
     plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -389,7 +390,7 @@ def measure_page(url: str, coordinators: dict, pairs) -> None:
         clients = {}
         for agency_id in {a for a, _ in pairs}:
             client = Client()
-            client.force_login(User.objects.get(pk=coordinators[agency_id]))
+            sign_in(client, User.objects.get(pk=coordinators[agency_id]))  # both steps
             clients[agency_id] = client
 
         def get(agency_id, month):

@@ -251,7 +251,9 @@ def sign_in(count: int) -> dict[int, tuple[str, str]]:
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
+    from loa.core.middleware import SEEN_KEY
     from loa.core.models import User
+    from loa.core.two_factor import CHECKED_KEY
     from loa.org.models import Person
 
     people = list(Person.objects.order_by("id")[:count])
@@ -265,12 +267,17 @@ def sign_in(count: int) -> dict[int, tuple[str, str]]:
     expire = timezone.now() + datetime.timedelta(days=1)
     store = SessionStore()
     sessions, signed_in = [], {}
+    now = int(time.time())
     for user in users:
         key = get_random_string(32, "abcdefghijklmnopqrstuvwxyz0123456789")
         data = {
             SESSION_KEY: str(user.pk),
             BACKEND_SESSION_KEY: backend,
             HASH_SESSION_KEY: user.get_session_auth_hash(),
+            # What Loa's sign-in adds (core.middleware.session_started): last seen now, and no
+            # second step owed (staff without a role that requires two-factor sign-in).
+            SEEN_KEY: now,
+            CHECKED_KEY: now,
         }
         sessions.append(
             Session(session_key=key, session_data=store.encode(data), expire_date=expire)

@@ -97,11 +97,12 @@ def _fetch(url, agencies, coordinators, today):
     from django.test.utils import CaptureQueriesContext
 
     from loa.core.models import User
+    from loa.core.tests.factories import sign_in
 
     times, queries = [], []
     for index, agency_id in enumerate(agencies):
         client = Client()
-        client.force_login(User.objects.get(pk=coordinators[agency_id]))
+        sign_in(client, User.objects.get(pk=coordinators[agency_id]))  # both steps
         query = {"agency": agency_id, "year": today.year}
         if index == 0:
             client.get(url, query)  # templates and translations loaded once, as in a worker

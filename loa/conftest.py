@@ -8,6 +8,7 @@ from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.test import Client
 
+from loa.core.tests.factories import sign_in
 from loa.org.tests.factories import OrgWorld, build_world
 
 
@@ -33,12 +34,13 @@ def world(db) -> OrgWorld:
 
 @pytest.fixture
 def client_for():
-    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+    """client_for(user) -> a test client signed in as that user (None: anonymous), past the
+    second step for those who have or need two-factor sign-in (core.tests.factories)."""
 
     def make(user) -> Client:
         client = Client()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return make

@@ -5,6 +5,7 @@ It lives beside the settings, not in an app, because it composes all of them."""
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from loa.core.permissions import can_read_audit_log
 from loa.org import permissions
 from loa.org.models import Role
 from loa.outreach.queries import unread_count
@@ -37,6 +38,8 @@ def shell(request):
         menu.append((reverse("org:people"), _("People"), "people"))
     if actor.is_superuser or actor.roles():
         menu.append((reverse("org:agencies"), _("Organisation"), "agencies"))
+    if can_read_audit_log(user):
+        menu.append((reverse("core:audit_log"), _("Audit log"), "audit"))
     if actor.person is not None:
         menu.append((reverse("org:profile"), _("My profile"), "profile"))
     if user.is_superuser:

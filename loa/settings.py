@@ -4,6 +4,7 @@ It fails closed: DEBUG is off unless asked for, and with DEBUG off a missing or
 placeholder SECRET_KEY stops the start instead of running with a guessable key.
 """
 
+import datetime
 import os
 import tempfile
 from pathlib import Path
@@ -83,6 +84,10 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -96,9 +101,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "loa.core.middleware.IdleSessionMiddleware",  # an idle session ends before anything else
+    "django_otp.middleware.OTPMiddleware",
+    "loa.core.middleware.TwoFactorMiddleware",  # after OTPMiddleware: reads user.is_verified()
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "loa.urls"
@@ -175,6 +184,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+# Axes' backend first: it refuses a locked-out user name before any password is checked (it is
+# also a ModelBackend, so sessions naming it load their user); the ModelBackend signs people in.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -293,8 +308,27 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# A sign-in lasts at most SESSION_COOKIE_AGE (set once at sign-in, never extended) and ends
+# sooner after LOA_SESSION_IDLE_MINUTES without a request (core.middleware.IdleSessionMiddleware).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+LOA_SESSION_IDLE_MINUTES = env_int("LOA_SESSION_IDLE_MINUTES", 30)
 X_FRAME_OPTIONS = "DENY"
+
+# Lockout (django-axes): AXES_FAILURE_LIMIT wrong passwords for one user name from one address
+# lock that pair for AXES_COOLOFF_MINUTES; signing in successfully clears the count. Attempts are
+# kept in the database, so every process sees them; the address is the one the rate limit uses.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lockout ends when announced: attempts made meanwhile do not start the wait again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "loa.core.sign_in_views.locked_out"  # the sign-in page, saying why
+AXES_CLIENT_IP_CALLABLE = "loa.core.ratelimit.client_address"
+
+# Two-factor sign-in (django-otp): the name authenticator apps show beside the account.
+OTP_TOTP_ISSUER = env("LOA_OTP_ISSUER", "Loa")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # No inline scripts, no CDN: every script, style and font is served by Loa itself.
 CONTENT_SECURITY_POLICY = {

@@ -4,23 +4,26 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import loader
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from loa.core import ratelimit
+from loa.core import audit, ratelimit
+from loa.core.models import AuditEntry
 from loa.core.tasks import send_email
 
 TOO_MANY_ATTEMPTS = _("Too many attempts from your connection. Wait a few minutes and try again.")
 
 
 class RateLimitedAuthenticationForm(AuthenticationForm):
-    """Sign-in, refused after 10 failed attempts in 15 minutes from one address for one user
-    name; signing in successfully, however often, counts nothing."""
+    """Sign-in, refused after 50 failed attempts in 15 minutes from one address whatever the
+    user names (guessing across many accounts); signing in successfully counts nothing. Each
+    user name from one address is locked much sooner by django-axes (AXES_FAILURE_LIMIT); the
+    limit here is high because a whole office signs in through one address."""
 
-    LIMIT, WINDOW = 10, 15 * 60
+    LIMIT, WINDOW = 50, 15 * 60
 
     def clean(self):
-        username = (self.cleaned_data.get("username") or "").lower()
-        key = f"{ratelimit.client_address(self.request)}:{username}"
+        key = ratelimit.client_address(self.request)
         # Counted before the password is checked, so parallel guesses cannot slip past the
         # limit; a successful sign-in is then forgiven.
         if not ratelimit.hit("login", key, limit=self.LIMIT, window=self.WINDOW):
@@ -152,3 +155,60 @@ class VndField(forms.CharField):
         if not digits.isascii() or not digits.isdigit() or len(digits) > 15:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return int(digits)
+
+
+def _audit_field_label(name: str):
+    return capfirst(AuditEntry._meta.get_field(name).verbose_name)
+
+
+class AuditFilterForm(BootstrapFormMixin, forms.Form):
+    """The audit log's filters, read from the address (GET): dates as dd/mm/yyyy."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    actor = forms.CharField(
+        label=_audit_field_label("actor"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or user name")}),
+    )
+    action = forms.ChoiceField(label=_audit_field_label("action"), required=False)
+    target_type = forms.ChoiceField(label=_audit_field_label("target_type"), required=False)
+    q = forms.CharField(
+        label=_audit_field_label("target_label"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Words of its name, with or without diacritics"),
+                "type": "search",
+            }
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("All actions")), *audit.action_choices()]
+        self.fields["target_type"].choices = [("", _("All kinds")), *audit.type_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date is before the start date."))
+        return cleaned
+
+
+class TwoFactorCodeForm(BootstrapFormMixin, forms.Form):
+    """The code of the second step: six digits from the app, or one backup code."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, autofocus: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if autofocus:  # not on the setup page, whose QR code comes first
+            self.fields["code"].widget.attrs["autofocus"] = True

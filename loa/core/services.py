@@ -2,9 +2,16 @@
 
 from typing import Any
 
-from django.db import connection, models
+import django_otp
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from loa.core import two_factor
 from loa.core.models import AuditEntry, User
 
 
@@ -64,3 +71,87 @@ def changed_fields(instance: models.Model, data: dict) -> dict:
             changes[field] = [old, new]
             setattr(instance, field, new)
     return changes
+
+
+# --- two-factor sign-in (devices are django-otp's; see core.two_factor) -----------------------
+
+TWO_FACTOR_WRONG_CODE = two_factor.WRONG_CODE
+TWO_FACTOR_WAIT = two_factor.WAIT
+TWO_FACTOR_ALREADY_ON = _("Two-factor sign-in is already on for this account.")
+TWO_FACTOR_NOT_ON = _("Two-factor sign-in is not on for this account.")
+
+
+def two_factor_device_pending(*, actor: User) -> TOTPDevice:
+    """The authenticator device `actor` is setting up: the unconfirmed one they have, or a new
+    one. Nothing about signing in changes until it is confirmed, so this leaves no audit row."""
+    if two_factor.has_device(actor):
+        raise ValidationError(TWO_FACTOR_ALREADY_ON, code="already_on")
+    pending = TOTPDevice.objects.filter(user=actor, confirmed=False).order_by("pk").first()
+    return pending or TOTPDevice.objects.create(
+        user=actor, name=gettext("Authenticator app"), confirmed=False
+    )
+
+
+def _backup_tokens_replace(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=gettext("Backup codes"), confirmed=True)
+    tokens = [StaticToken.random_token() for _i in range(two_factor.BACKUP_TOKEN_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in tokens)
+    return tokens
+
+
+def two_factor_enable(*, actor: User, device: TOTPDevice, token: str) -> list[str]:
+    """Confirm `actor`'s pending authenticator device with a code it shows; returns the new
+    backup codes, which are shown once and kept only as django-otp keeps them."""
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk, user=actor)
+        if device.confirmed or two_factor.has_device(actor):
+            raise ValidationError(TWO_FACTOR_ALREADY_ON, code="already_on")
+        allowed, _extra = device.verify_is_allowed()
+        # A wrong code's throttling is written by verify_token and must stay written, so the
+        # refusal is raised after this block commits.
+        verified = allowed and device.verify_token(two_factor.normalise(token))
+        if verified:
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            TOTPDevice.objects.filter(user=actor, confirmed=False).delete()
+            tokens = _backup_tokens_replace(actor)
+            audit_record(
+                actor=actor,
+                action="two_factor_enable",
+                target=actor,
+                changes={"two_factor": [False, True]},
+            )
+    if not allowed:
+        raise ValidationError(TWO_FACTOR_WAIT, code="throttled")
+    if not verified:
+        raise ValidationError(TWO_FACTOR_WRONG_CODE, code="wrong_code")
+    return tokens
+
+
+def two_factor_backup_renew(*, actor: User) -> list[str]:
+    """New backup codes for `actor` (the old ones stop working); returns them, shown once."""
+    with transaction.atomic():
+        if two_factor.totp_device(actor) is None:
+            raise ValidationError(TWO_FACTOR_NOT_ON, code="not_on")
+        tokens = _backup_tokens_replace(actor)
+        audit_record(actor=actor, action="two_factor_backup_renew", target=actor)
+    return tokens
+
+
+def two_factor_reset(*, actor: User, user: User) -> None:
+    """Remove every second-factor device of `user` (a lost phone): they sign in with their
+    password again and, if their role requires it, set up a new app at once. Their sessions
+    verified with the old device stop being verified."""
+    if not (actor.is_superuser or actor.has_perm("core.change_user")):
+        raise PermissionDenied
+    with transaction.atomic():
+        had = two_factor.has_device(user)
+        for model in django_otp.device_classes():
+            model.objects.filter(user=user).delete()
+        audit_record(
+            actor=actor,
+            action="two_factor_reset",
+            target=user,
+            changes={"two_factor": [had, False]},
+        )

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loa.core.forms import BootstrapFormMixin, DateInput
+from loa.core.text import fold
 from loa.org.models import Agency, Category, Person, Position, Role, Unit
 
 
@@ -159,3 +160,32 @@ class ImportForm(BootstrapFormMixin, forms.Form):
         label=_("File (.xlsx or .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
+
+
+ERASE_CONFIRM_MISMATCH = _("Type the staff code or the full name as shown above.")
+
+
+class PersonEraseForm(BootstrapFormMixin, forms.Form):
+    """Erasing cannot be undone, so the administrator types who they mean and why."""
+
+    confirm = forms.CharField(label=_("The person's staff code or full name"), max_length=120)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "E.g. the person's request and its date. It is kept in the audit log, so do not "
+            "repeat their personal data here."
+        ),
+    )
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_confirm(self) -> str:
+        typed = fold(self.cleaned_data["confirm"])
+        expected = {fold(self.person.full_name), fold(self.person.code)} - {""}
+        if typed not in expected:
+            raise forms.ValidationError(ERASE_CONFIRM_MISMATCH, code="mismatch")
+        return self.cleaned_data["confirm"]

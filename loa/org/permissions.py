@@ -16,6 +16,8 @@ from loa.org.tree import subtree_ids
 MANAGING_ROLES: frozenset[str] = frozenset({Role.ADMIN, Role.COORDINATOR})
 # Roles that read the whole agency's organisation.
 READING_ROLES: frozenset[str] = MANAGING_ROLES | {Role.CHIEF, Role.LEADERSHIP}
+# Roles that export and erase a person's personal data (Decree 13/2023/NĐ-CP).
+PERSONAL_DATA_ROLES: frozenset[str] = frozenset({Role.ADMIN})
 
 
 @dataclass
@@ -120,6 +122,13 @@ def can_edit_person(user: User, person: Person) -> bool:
     if actor.is_superuser or person.agency_id in actor.agency_ids_with(MANAGING_ROLES):
         return True
     return person.unit_id is not None and person.unit_id in actor.headed_unit_ids()
+
+
+def can_manage_personal_data(user: User, person: Person) -> bool:
+    """Export or erase everything Loa holds about `person`: their agency's administrators
+    (not its coordinators, who manage plans and people but not this) and superusers."""
+    actor = actor_for(user)
+    return actor.is_superuser or person.agency_id in actor.agency_ids_with(PERSONAL_DATA_ROLES)
 
 
 def units_assignable_by(user: User, agency: Agency) -> QuerySet[Unit]:

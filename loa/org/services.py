@@ -5,16 +5,19 @@ message constants below, or PermissionDenied), and leaves one audit row.
 """
 
 import datetime
+import re
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loa.core.models import User
+from loa.core.models import AuditEntry, User
 from loa.core.services import audit_record, changed_fields
 from loa.core.text import fold, format_date, person_sort_key
-from loa.org import permissions
+from loa.org import permissions, personal_data
 from loa.org.models import (
     Agency,
     AgencyVersion,
@@ -52,6 +55,16 @@ PERSON_EMAIL_TAKEN = _("Another account already uses the e-mail %(email)s.")
 ROLE_NEEDS_UNIT = _("A unit head must be given the unit they head.")
 ROLE_ALREADY_HELD = _("This person already holds this role here.")
 ROLE_UNIT_OTHER_AGENCY = _("The unit must belong to the agency of the role.")
+PERSON_ERASE_NEEDS_REASON = _(
+    "Say why the personal data is erased, e.g. the person's request and its date."
+)
+PERSON_ALREADY_ERASED = _("The personal data of this person has already been erased.")
+PERSON_LAST_ADMIN = _(
+    "This person is the last administrator of %(agency)s. Make someone else an administrator first."
+)
+PERSON_ERASE_SUPERUSER = _(
+    "This person's account is a system administrator's: only a system administrator can erase it."
+)
 
 
 # --- agencies -----------------------------------------------------------------------------
@@ -572,3 +585,198 @@ def role_revoke(*, actor: User, assignment: RoleAssignment) -> RoleAssignment:
             changes={"role": assignment.role, "agency": assignment.agency, "unit": assignment.unit},
         )
     return assignment
+
+
+# --- personal data (Decree 13/2023/NĐ-CP) ----------------------------------------------------
+
+
+def person_data_export(*, actor: User, person: Person) -> bytes:
+    """Everything Loa holds about `person`, as one .zip (personal_data.as_zip). The audit row
+    says that an export was made and how many records it held, not what they said."""
+    if not permissions.can_manage_personal_data(actor, person):
+        raise PermissionDenied
+    with transaction.atomic():
+        data = personal_data.collect(person)
+        audit_record(
+            actor=actor,
+            action="person_data_export",
+            target=person,
+            changes={"records": data.record_count},
+        )
+    return personal_data.as_zip(data)
+
+
+def _refuse_last_admin(person: Person) -> None:
+    """An agency must keep someone who can manage it: its last active administrator (working
+    here, with an account that signs in) is not erased."""
+    held = RoleAssignment.objects.filter(
+        person=person, role=Role.ADMIN, revoked_at__isnull=True, agency__dissolved_on__isnull=True
+    ).select_related("agency")
+    for assignment in held:
+        admins = RoleAssignment.objects.filter(
+            agency=assignment.agency_id, role=Role.ADMIN, revoked_at__isnull=True
+        )
+        # Two administrators erasing each other at once: the second waits, then sees the first.
+        list(admins.select_for_update(of=("self",)).values_list("pk", flat=True))
+        others = admins.exclude(person=person).filter(
+            person__is_active=True, person__user__is_active=True
+        )
+        if not others.exists():
+            raise ValidationError(
+                PERSON_LAST_ADMIN, params={"agency": assignment.agency.name}, code="last_admin"
+            )
+
+
+class _Scrubber:
+    """Replaces what an erased person was called and reached by, wherever it was copied into
+    text: their name by the name they keep, their user name by the new one, an e-mail, phone,
+    staff code or Zalo ID by a dash. Inside longer text only whole words are replaced (so that
+    code "T0004" leaves "T00045" alone) and only values of 4 characters or more; a shorter
+    value only where it is the whole text."""
+
+    def __init__(self, person: Person, new_name: str, new_username: str):
+        dash = personal_data.ERASED_VALUE
+        user = person.user
+        values = {person.phone: dash, person.code: dash, person.zalo_id: dash, person.email: dash}
+        if user is not None:
+            values |= {user.email: dash, user.get_full_name(): new_name}
+            values[user.username] = new_username
+        values[person.full_name] = new_name
+        # Keyed case-blind: an address typed "DungLT@…" once is the same address.
+        self.whole = {old.strip().casefold(): new for old, new in values.items() if old.strip()}
+        inside = sorted((old for old in self.whole if len(old) >= 4), key=len, reverse=True)
+        self.pattern = (
+            re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, inside)) + r")(?!\w)", re.I)
+            if inside
+            else None
+        )
+
+    def text(self, value: str) -> str:
+        if value.strip().casefold() in self.whole:
+            return self.whole[value.strip().casefold()]
+        if self.pattern is None:
+            return value
+        dash = personal_data.ERASED_VALUE
+        return self.pattern.sub(lambda m: self.whole.get(m.group(0).casefold(), dash), value)
+
+    def json(self, value):
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, dict):
+            return {k: self.json(v) for k, v in value.items()}
+        return value
+
+
+def _scrub_audit(person: Person, scrub: _Scrubber, full_name: str) -> int:
+    """The audit rows keep who did what and when; what they copied of the person (their name
+    in a label, their e-mail in a change, the comment they typed) is replaced. Returns how many
+    rows changed."""
+    rows = Q(pk__in=personal_data.audit_rows_about(person).values("pk"))
+    if person.user_id:
+        rows |= Q(actor_id=person.user_id)
+    if len(full_name) >= 3:
+        rows |= Q(target_label__contains=full_name)
+    changed = []
+    for entry in AuditEntry.objects.filter(rows).iterator(chunk_size=500):
+        label, changes = scrub.text(entry.target_label), scrub.json(entry.changes)
+        own_text = personal_data.WRITTEN_BY_PERSON_IN_AUDIT.get(entry.action, ())
+        if person.user_id and entry.actor_id == person.user_id and isinstance(changes, dict):
+            changes = {k: ("" if k in own_text else v) for k, v in changes.items()}
+        if label != entry.target_label or changes != entry.changes:
+            entry.target_label, entry.changes = label[:300], changes
+            changed.append(entry)
+    AuditEntry.objects.bulk_update(changed, ["target_label", "changes"], batch_size=500)
+    return len(changed)
+
+
+def _clear_written_text(person: Person) -> int:
+    cleared = 0
+    for label, via, text_field in personal_data.WRITTEN_BY_PERSON:
+        model = personal_data.model_or_none(label)
+        if model is not None:
+            rows = model._default_manager.filter(**{via: person}).exclude(**{text_field: ""})
+            cleared += rows.update(**{text_field: ""})
+    return cleared
+
+
+def _rename_sign_in_records(user: User, new_username: str) -> None:
+    for _model, field_name, rows in personal_data.username_rows(user):
+        try:
+            with transaction.atomic():
+                rows.update(**{field_name: new_username})
+        except IntegrityError:  # two counters would meet under one name (axes' AccessAttempt)
+            rows.delete()
+
+
+def _close_account(user: User, new_username: str) -> None:
+    user.username = new_username
+    user.first_name = user.last_name = user.email = ""
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.set_unusable_password()  # also ends every session: they carry the password's hash
+    user.save()
+    if apps.is_installed("django_otp"):  # the authenticator app and backup codes go too
+        import django_otp
+
+        for device_model in django_otp.device_classes():
+            device_model.objects.filter(user=user).delete()
+
+
+def person_erase(*, actor: User, person: Person, reason: str) -> Person:
+    """Erase the personal data of `person` (Decree 13/2023/NĐ-CP) by anonymising it.
+
+    A public agency must keep its facts (who was sent what and acknowledged it, who attended,
+    the audit log), so every row stays and every figure stays right; what made the rows point
+    at someone is removed: the name becomes ERASED_NAME, e-mail, phone, staff code and Zalo ID
+    are blanked, what they wrote (personal_data.WRITTEN_BY_PERSON) is blanked, their roles end,
+    their account is closed and anonymised, and the audit log forgets the same values. The
+    audit row of the erasure holds the reason and counts, never the erased values.
+    """
+    if not permissions.can_manage_personal_data(actor, person):
+        raise PermissionDenied
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError({"reason": ValidationError(PERSON_ERASE_NEEDS_REASON, code="reason")})
+    with transaction.atomic():
+        person = (
+            Person.objects.select_for_update(of=("self",)).select_related("user").get(pk=person.pk)
+        )
+        if personal_data.erased_at(person) is not None:
+            raise ValidationError(PERSON_ALREADY_ERASED, code="erased")
+        user = person.user
+        if user is not None and user.is_superuser and not actor.is_superuser:
+            raise ValidationError(PERSON_ERASE_SUPERUSER, code="superuser")
+        _refuse_last_admin(person)
+        new_name = personal_data.erased_name(person)
+        new_username = personal_data.username_after_erasure(person)
+        scrub = _Scrubber(person, new_name, new_username)
+        texts = _clear_written_text(person)
+        roles = RoleAssignment.objects.filter(person=person, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit_rows = _scrub_audit(person, scrub, person.full_name)
+        person.full_name = new_name
+        person.email = person.phone = person.code = person.zalo_id = ""
+        person.is_active = False
+        person.search_name = fold(new_name)
+        person.sort_key = person_sort_key(new_name)
+        person.save()
+        if user is not None:
+            _rename_sign_in_records(user, new_username)
+            _close_account(user, new_username)
+        audit_record(
+            actor=actor,
+            action="person_erase",
+            target=person,
+            changes={
+                "reason": scrub.text(reason),
+                "roles_revoked": roles,
+                "texts_cleared": texts,
+                "audit_rows_anonymised": audit_rows,
+                "account_closed": user is not None,
+            },
+        )
+    if user is not None:
+        permissions.forget_actor(user)
+    return person

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from loa.core.forms import call_service
 from loa.core.text import as_id
 from loa.core.uploads import too_large
-from loa.org import forms, importing, permissions, queries, services
+from loa.org import forms, importing, permissions, personal_data, queries, services
 from loa.org.models import Agency, Category, Person, Position, RoleAssignment, Unit
 
 PAGE_SIZE = 50
@@ -125,14 +125,69 @@ def people(request):
 def person_detail(request, pk):
     person = _visible_person(request.user, pk)
     roles = person.roles.filter(revoked_at__isnull=True).select_related("agency", "unit")
+    can_manage_personal_data = permissions.can_manage_personal_data(request.user, person)
     context = {
         "person": person,
         "roles": roles,
         "can_edit": permissions.can_edit_person(request.user, person),
         "can_manage_roles": permissions.can_manage_roles(request.user, person.agency),
+        "can_manage_personal_data": can_manage_personal_data,
+        "erased_at": personal_data.erased_at(person) if can_manage_personal_data else None,
         "section": "people",
     }
     return render(request, "org/person_detail.html", context)
+
+
+def _personal_data_person(user, pk) -> Person:
+    """The person whose personal data `user` exports or erases: 404 for a person they may not
+    see (another agency's), 403 for one they see but may not (a coordinator, a unit head)."""
+    person = _visible_person(user, pk)
+    if not permissions.can_manage_personal_data(user, person):
+        raise PermissionDenied
+    return person
+
+
+@login_required
+@require_POST
+def person_data_export(request, pk):
+    """A POST, not a link: the export leaves an audit row, and no other site may cause one."""
+    person = _personal_data_person(request.user, pk)
+    content = services.person_data_export(actor=request.user, person=person)
+    response = HttpResponse(content, content_type="application/zip")
+    filename = personal_data.export_filename(person)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def person_erase(request, pk):
+    person = _personal_data_person(request.user, pk)
+    erased_at = personal_data.erased_at(person)
+    form = forms.PersonEraseForm(request.POST or None, person=person)
+    if request.method == "POST" and erased_at is None and form.is_valid():
+        erased = call_service(
+            form,
+            services.person_erase,
+            actor=request.user,
+            person=person,
+            reason=form.cleaned_data["reason"],
+        )
+        if erased:
+            messages.success(
+                request,
+                _("The personal data has been erased. The records stay, under the name %(name)s.")
+                % {"name": erased.full_name},
+            )
+            return redirect("org:person", erased.pk)
+    context = {
+        "person": person,
+        "form": form,
+        "erased_at": erased_at,
+        "erased_name": personal_data.erased_name(person),
+        "section": "people",
+    }
+    return render(request, "org/person_erase.html", context, status=400 if form.errors else 200)
 
 
 def _person_form(request, agency, data=None, initial=None):
