@@ -582,3 +582,20 @@ def test_the_chief_follows_a_dashboard_figure_and_the_coordinator_renders_the_ye
     assert "TỒN TẠI, HẠN CHẾ" in "\n".join(p.text for p in Document(str(saved)).paragraphs)
     assert refused == []
     page.close()
+
+
+def test_the_administrator_reads_the_audit_log_and_finds_a_document_without_diacritics(
+    browser, office
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    sign_in(page, office, "admin")
+    page.get_by_role("link", name="Nhật ký hệ thống").click()
+    entries = page.get_by_test_id("audit-entries")
+    expect(entries).to_be_visible()
+    page.locator("input[name=q]").fill("nghi quyet")
+    page.get_by_role("button", name="Tìm").click()
+    rows = entries.locator("tbody tr")
+    expect(rows.first).to_contain_text("Nghị quyết")
+    for text in rows.all_inner_texts():
+        assert "Nghị quyết" in text  # each row found names a resolution, with its diacritics
+    shot(page, "nhat-ky-he-thong")
