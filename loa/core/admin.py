@@ -32,7 +32,20 @@ class LoaUserAdmin(UserAdmin):
         )
 
 
-class DeviceAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """What the admin shows, nobody edits there: changes go through Loa's pages and services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeviceAdmin(ReadOnlyAdmin):
     """Read-only, registered before django-otp's own (which would show and edit the secret):
     devices change only through the services, a reset through the user list's action."""
 
@@ -41,22 +54,13 @@ class DeviceAdmin(admin.ModelAdmin):
     search_fields = ("user__username",)
     fields = list_display
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 admin.site.register(TOTPDevice, DeviceAdmin)
 admin.site.register(StaticDevice, DeviceAdmin)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     """Read-only: the audit log is written by services and never edited by hand."""
 
     list_display = ("at", "actor", "action", "target_label")
@@ -64,12 +68,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("target_label",)
     list_select_related = ("actor",)  # one query a page, not one per row
     show_full_result_count = False  # a filtered list does not count the whole table as well
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

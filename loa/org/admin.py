@@ -2,18 +2,8 @@
 
 from django.contrib import admin
 
+from loa.core.admin import ReadOnlyAdmin
 from loa.org.models import Agency, Person, Position, RoleAssignment, Unit
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Agency)
