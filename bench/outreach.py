@@ -42,14 +42,34 @@ DB_NAME = "loa_bench_outreach"
 # wrk's Lua: each thread pre-formats its share of the (path, session, CSRF token) lines and
 # sends them in turn, so every request acknowledges its own pending delivery; done() prints
 # the figures, p95 included (wrk --latency does not print it).
-WRK_SCRIPT = r"""
+# The parts every wrk script of the benches shares: threads numbered, requests sent in turn,
+# the figures printed (bench/scale.py adds its own init() for GET).
+WRK_SETUP = r"""
 local counter = 0
 function setup(thread)
   thread:set("tid", counter)
   counter = counter + 1
 end
 
-function init(args)
+"""
+WRK_RUN = r"""function request()
+  local r = requests_[next_]
+  next_ = next_ % #requests_ + 1
+  return r
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "BENCH requests=%d duration_us=%d status_errors=%d socket_errors=%d " ..
+    "p50_us=%d p95_us=%d p99_us=%d\n",
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+WRK_SCRIPT = (
+    WRK_SETUP
+    + r"""function init(args)
   local file, nthreads = args[1], tonumber(args[2])
   local session_cookie, csrf_cookie, origin = args[3], args[4], args[5]
   requests_ = {}
@@ -69,21 +89,9 @@ function init(args)
   next_ = 1
 end
 
-function request()
-  local r = requests_[next_]
-  next_ = next_ % #requests_ + 1
-  return r
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH requests=%d duration_us=%d status_errors=%d socket_errors=%d " ..
-    "p50_us=%d p95_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
 """
+    + WRK_RUN
+)
 
 
 def generate(people: int, units: int):

@@ -62,14 +62,9 @@ FRESH_SESSION_SECONDS = 5 * 60
 # wrk's Lua for GET: like outreach.WRK_SCRIPT (the POST), each thread pre-formats its share of
 # the (path, session) lines and sends them in turn, so every request is another person reading
 # their own delivery; done() prints the same figures line.
-GET_SCRIPT = r"""
-local counter = 0
-function setup(thread)
-  thread:set("tid", counter)
-  counter = counter + 1
-end
-
-function init(args)
+GET_SCRIPT = (
+    outreach.WRK_SETUP
+    + r"""function init(args)
   local file, nthreads, session_cookie = args[1], tonumber(args[2]), args[3]
   requests_ = {}
   local i = 0
@@ -85,21 +80,9 @@ function init(args)
   next_ = 1
 end
 
-function request()
-  local r = requests_[next_]
-  next_ = next_ % #requests_ + 1
-  return r
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    "BENCH requests=%d duration_us=%d status_errors=%d socket_errors=%d " ..
-    "p50_us=%d p95_us=%d p99_us=%d\n",
-    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
 """
+    + outreach.WRK_RUN
+)
 
 
 # --- processes -----------------------------------------------------------------------------

@@ -68,12 +68,14 @@ class SlowInbox:
     """A real SMTP server on loopback that takes a little time per message, as real ones do,
     so that a worker can be killed in the middle of a dispatch."""
 
+    delay = 0.03  # seconds a message takes
+
     def __init__(self):
         self.recipients: Counter = Counter()
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
-        await asyncio.sleep(0.03)
+        await asyncio.sleep(self.delay)
         with self.lock:
             self.recipients.update(envelope.rcpt_tos)
         return "250 OK"
@@ -91,8 +93,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def mail_server():
-    inbox, port = SlowInbox(), _free_port()
+def mail_server(request):
+    """The inbox, its controller and its port; a test module may set the inbox's kind by
+    `inbox_class` (loa/tests/test_scale_out.py takes one that answers at once)."""
+    inbox, port = getattr(request.module, "inbox_class", SlowInbox)(), _free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     yield inbox, controller, port
