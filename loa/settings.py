@@ -7,6 +7,7 @@ placeholder SECRET_KEY stops the start instead of running with a guessable key.
 import datetime
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 import dj_database_url
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "loa.outreach",
     "loa.events",
     "loa.budget",
+    "loa.voices",
     "loa.reports",
     "loa.dashboard",
     "django.contrib.admin",
@@ -215,25 +217,43 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 # any S3-compatible store (MinIO, Viettel/VNPT/FPT object storage, AWS): the web processes and
 # workers of several machines then share them. Downloads go through Loa's views either way,
 # which check who may see the file.
-LOA_MEDIA_STORAGE = env("LOA_MEDIA_STORAGE", "local")
-if LOA_MEDIA_STORAGE not in ("local", "s3"):
-    raise ImproperlyConfigured(f"LOA_MEDIA_STORAGE must be local or s3, not {LOA_MEDIA_STORAGE!r}")
-MEDIA_STORAGE: dict = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-if LOA_MEDIA_STORAGE == "s3":
-    MEDIA_STORAGE = {
+
+
+def media_storage(environ: Mapping[str, str]) -> dict:
+    """STORAGES["default"] as LOA_MEDIA_STORAGE and LOA_S3_* in `environ` ask for it. The tests
+    build it from their own mapping, to point Loa at an S3 server on loopback as an operator
+    points it at a store."""
+    kind = environ.get("LOA_MEDIA_STORAGE", "local")
+    if kind not in ("local", "s3"):
+        raise ImproperlyConfigured(f"LOA_MEDIA_STORAGE must be local or s3, not {kind!r}")
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    addressing = environ.get("LOA_S3_ADDRESSING_STYLE") or None
+    if addressing not in (None, "path", "virtual"):
+        raise ImproperlyConfigured(
+            f"LOA_S3_ADDRESSING_STYLE must be path or virtual, not {addressing!r}"
+        )
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": env("LOA_S3_BUCKET") or "loa-media",
-            "endpoint_url": env("LOA_S3_ENDPOINT_URL") or None,
-            "region_name": env("LOA_S3_REGION") or None,
-            "access_key": env("LOA_S3_ACCESS_KEY") or None,
-            "secret_key": env("LOA_S3_SECRET_KEY") or None,
-            "location": env("LOA_S3_PREFIX", "media"),
+            "bucket_name": environ.get("LOA_S3_BUCKET") or "loa-media",
+            "endpoint_url": environ.get("LOA_S3_ENDPOINT_URL") or None,
+            "region_name": environ.get("LOA_S3_REGION") or None,
+            "access_key": environ.get("LOA_S3_ACCESS_KEY") or None,
+            "secret_key": environ.get("LOA_S3_SECRET_KEY") or None,
+            "location": environ.get("LOA_S3_PREFIX", "media"),
+            # None lets boto3 choose; path: the bucket in the URL's path (MinIO's default);
+            # virtual: the bucket in the host name.
+            "addressing_style": addressing,
             "default_acl": None,  # the bucket stays private; nothing is public by URL
             "file_overwrite": False,
             "querystring_auth": True,
         },
     }
+
+
+LOA_MEDIA_STORAGE = env("LOA_MEDIA_STORAGE", "local")
+MEDIA_STORAGE = media_storage(os.environ)
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {
