@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("loa.outreach.urls")),
     path("", include("loa.events.urls")),
     path("", include("loa.budget.urls")),
+    path("", include("loa.voices.urls")),
     path("", include("loa.reports.urls")),
     path("", include("loa.dashboard.urls")),
     path("accounts/", include(auth_urls)),

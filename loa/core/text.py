@@ -107,3 +107,17 @@ def as_id(value: str | None) -> int | None:
     if value and value.isascii() and value.isdigit() and len(value) <= 18:
         return int(value)
     return None
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+
+
+def phone_number(text: str) -> str | None:
+    """A Vietnamese phone number in one form, ten digits from 0 ("+84 912-345-678" →
+    "0912345678"), so the same number typed two ways is found as one; None if it is not one."""
+    digits = _PHONE_SEPARATORS.sub("", text)
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    return digits if re.fullmatch(r"0\d{9}", digits) else None

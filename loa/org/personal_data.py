@@ -62,6 +62,12 @@ BY_USERNAME: tuple[tuple[str, str], ...] = (
 # act as someone. A field is secret if a word of its name is one of SECRET_WORDS.
 SECRET_WORDS = frozenset({"password", "secret", "token", "key", "hash"})
 SECRET_FIELDS = frozenset({"checkin_code"})
+# Fields that hold someone else's personal data in a row that points at the person: the
+# citizen's name, contact and words in the feedback a staff member answered. Left out of that
+# staff member's export; the citizen's own request is answered by voices.services.
+OTHERS_DATA: dict[str, frozenset[str]] = {
+    "voices.feedback": frozenset({"name", "email", "phone", "subject", "content"}),
+}
 # Fields of a person that are derived from others (and so say nothing more).
 DERIVED_PERSON_FIELDS = frozenset({"search_name", "sort_key"})
 
@@ -239,7 +245,12 @@ def plain(value: Any) -> Any:
 
 
 def _columns(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not (f.primary_key or is_secret(f))]
+    others = OTHERS_DATA.get(model._meta.label_lower, frozenset())
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key or is_secret(f) or f.name in others)
+    ]
 
 
 def _table(

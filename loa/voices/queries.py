@@ -1,0 +1,54 @@
+"""Reads for citizens' feedback, scoped to one agency by the caller's permission check."""
+
+from django.db.models import Count, Q, QuerySet
+
+from loa.core.text import phone_number
+from loa.org.models import Agency, Person
+from loa.voices.models import Feedback, FeedbackBox
+from loa.voices.permissions import ANSWERING_ROLES
+
+
+def box_of(agency: Agency) -> FeedbackBox | None:
+    return FeedbackBox.objects.filter(agency=agency).first()
+
+
+def open_box(code: str) -> FeedbackBox | None:
+    """The box a public address names, with its agency; None for an unknown code."""
+    return FeedbackBox.objects.select_related("agency").filter(code=code).first()
+
+
+def feedback_of(agency: Agency, *, status: str = "", kind: str = "") -> QuerySet[Feedback]:
+    rows = Feedback.objects.filter(agency=agency).select_related("answered_by")
+    if status:
+        rows = rows.filter(status=status)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows
+
+
+def counts_of(agency: Agency) -> dict[str, int]:
+    """How many feedback rows the agency has in all, waiting for an answer, and answered."""
+    return Feedback.objects.filter(agency=agency).aggregate(
+        total=Count("id"),
+        received=Count("id", filter=Q(status=Feedback.Status.RECEIVED)),
+        answered=Count("id", filter=Q(status=Feedback.Status.ANSWERED)),
+    )
+
+
+def feedback_of_citizen(agency: Agency, contact: str) -> QuerySet[Feedback]:
+    """The agency's feedback left by whoever is reached at `contact`: an e-mail address
+    (any case) or a phone number (typed any way); none for anything else."""
+    contact = contact.strip()
+    rows = Feedback.objects.filter(agency=agency)
+    if "@" in contact:
+        return rows.filter(email__iexact=contact)
+    phone = phone_number(contact)
+    return rows.filter(phone=phone) if phone else rows.none()
+
+
+def answerer_emails(agency: Agency) -> list[str]:
+    """Where to tell that feedback arrived: the e-mails of the agency's answerers."""
+    people = Person.objects.filter(
+        roles__agency=agency, roles__role__in=ANSWERING_ROLES, roles__revoked_at__isnull=True
+    ).exclude(email="")
+    return sorted(set(people.values_list("email", flat=True)))

@@ -1,0 +1,329 @@
+"""Citizens' feedback: a public box that asks for consent (Decree 13/2023/NĐ-CP), keeps a
+name and contact only for an answer and only until the answer is old, and lets the agency
+answer, and an administrator export or erase what one citizen left."""
+
+import datetime
+import json
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from loa.core.forms import TOO_MANY_ATTEMPTS
+from loa.core.models import AuditEntry
+from loa.org import personal_data
+from loa.org import services as org_services
+from loa.org.models import Role
+from loa.voices import services
+from loa.voices.models import Feedback
+from loa.voices.tests.factories import open_box, send_feedback
+
+pytestmark = pytest.mark.django_db
+
+CITIZEN_EMAIL = "nguyenvana@gmail.com"
+FORM = {
+    "kind": "proposal",
+    "subject": "Đề nghị niêm yết lịch tiếp công dân",
+    "content": "Đề nghị Văn phòng niêm yết lịch tiếp công dân tại Bộ phận một cửa.",
+    "consent": "on",
+}
+
+
+@pytest.fixture
+def box(world):
+    return open_box(world)
+
+
+def submit_url(box):
+    return reverse("voices:submit", args=[box.code])
+
+
+def test_a_citizen_sends_feedback_without_signing_in_and_gets_a_reference_to_follow(box, client):
+    response = client.post(submit_url(box), FORM)
+    feedback = Feedback.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("voices:status", args=[feedback.reference])
+    page = client.get(response["Location"]).content.decode()
+    assert feedback.reference in page and "Đã tiếp nhận" in page
+    assert "Cảm ơn" in page  # the thanks, in Vietnamese
+    assert feedback.consent_notice == services.NOTICE_VERSION
+    assert feedback.consented_at is not None
+
+
+def test_the_form_shows_the_notice_in_vietnamese_with_the_boxs_term(world, client):
+    box = open_box(world, contact_days=30)
+    page = client.get(submit_url(box)).content.decode()
+    assert "Nghị định 13/2023/NĐ-CP" in page
+    assert "30 ngày sau khi trả lời" in page
+
+
+def test_nothing_is_kept_without_consent(box, client):
+    response = client.post(submit_url(box), {**FORM, "consent": ""})
+    assert response.status_code == 400
+    assert str(services.NO_CONSENT) in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_no_name_or_contact_is_kept_when_no_answer_is_asked_for(box, client):
+    client.post(
+        submit_url(box),
+        {**FORM, "name": "Nguyễn Văn A", "email": CITIZEN_EMAIL, "phone": "0912345678"},
+    )
+    feedback = Feedback.objects.get()
+    assert (feedback.name, feedback.email, feedback.phone) == ("", "", "")
+
+
+def test_an_answer_needs_a_way_to_reach_the_citizen_and_a_real_phone_number(box, client):
+    response = client.post(submit_url(box), {**FORM, "wants_answer": "on"})
+    assert str(services.NO_CONTACT) in response.content.decode()
+    response = client.post(submit_url(box), {**FORM, "wants_answer": "on", "phone": "12345"})
+    assert str(services.BAD_PHONE) in response.content.decode()
+    assert not Feedback.objects.exists()
+    client.post(submit_url(box), {**FORM, "wants_answer": "on", "phone": "+84 912-345-678"})
+    assert Feedback.objects.get().phone == "0912345678"
+
+
+def test_the_audit_row_says_what_came_in_but_not_who_sent_it(box, client):
+    client.post(submit_url(box), {**FORM, "wants_answer": "on", "email": CITIZEN_EMAIL})
+    entry = AuditEntry.objects.get(action="feedback_submit")
+    assert entry.actor is None
+    assert entry.changes == {"kind": "proposal", "wants_answer": True, "may_quote": False}
+    assert CITIZEN_EMAIL not in json.dumps(entry.changes)
+
+
+def test_an_unknown_box_is_not_found_and_a_closed_one_says_so(world, box, client):
+    assert client.get(reverse("voices:submit", args=["NOSUCHBOX234"])).status_code == 404
+    services.feedback_box_close(actor=world.coordinator.user, box=box)
+    response = client.post(submit_url(box), FORM)
+    assert response.status_code == 410
+    assert "không tiếp nhận" in response.content.decode()
+    assert not Feedback.objects.exists()
+
+
+def test_one_connection_sends_at_most_five_feedback_an_hour(box, client):
+    for _ in range(5):
+        assert client.post(submit_url(box), FORM).status_code == 302
+    response = client.post(submit_url(box), FORM)
+    assert response.status_code == 400
+    assert str(TOO_MANY_ATTEMPTS) in response.content.decode()
+    assert Feedback.objects.count() == 5
+
+
+def test_what_a_citizen_writes_is_shown_as_text_not_run(world, box, client_for):
+    feedback = send_feedback(box, subject="<script>alert(1)</script>", content="<b>đậm</b>")
+    page = client_for(world.coordinator.user).get(reverse("voices:detail", args=[feedback.pk]))
+    html = page.content.decode()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<b>đậm</b>" not in html
+
+
+def test_the_answerers_are_told_by_email_without_the_citizens_contact(
+    world, box, smtp_inbox, django_capture_on_commit_callbacks
+):
+    org_services.person_update(
+        actor=world.admin, person=world.coordinator, email="hang@vinhphuc.gov.vn"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        send_feedback(box, wants_answer=True, email=CITIZEN_EMAIL)
+    (message,) = smtp_inbox.messages
+    assert message.rcpt_tos == ["hang@vinhphuc.gov.vn"]
+    text = message.content.decode()
+    assert CITIZEN_EMAIL not in text
+
+
+def test_the_coordinator_answers_and_the_citizen_reads_it_by_email_and_on_their_page(
+    world, box, client, client_for, smtp_inbox, django_capture_on_commit_callbacks
+):
+    feedback = send_feedback(box, wants_answer=True, email=CITIZEN_EMAIL)
+    coordinator = client_for(world.coordinator.user)
+    url = reverse("voices:detail", args=[feedback.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator.post(url, {"answer": "Văn phòng đã niêm yết lịch từ 10/01/2024."})
+    assert response.status_code == 302
+    (message,) = smtp_inbox.messages
+    assert message.rcpt_tos == [CITIZEN_EMAIL]
+    page = client.get(reverse("voices:status", args=[feedback.reference])).content.decode()
+    assert "Đã trả lời" in page and "niêm yết lịch từ 10/01/2024" in page
+    entry = AuditEntry.objects.get(action="feedback_answer")
+    assert entry.actor == world.coordinator.user
+    assert entry.target_id == str(feedback.pk)
+
+
+def test_a_second_answer_at_the_same_time_is_refused_and_its_text_kept(world, box, client_for):
+    feedback = send_feedback(box)
+    url = reverse("voices:detail", args=[feedback.pk])
+    client_for(world.chief.user).get(url)  # both open the page…
+    services.feedback_answer(actor=world.chief.user, feedback=feedback, answer="Trả lời của Chánh")
+    response = client_for(world.coordinator.user).post(url, {"answer": "Trả lời thứ hai"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Trả lời của Chánh" in html and "Trả lời thứ hai" in html
+    assert Feedback.objects.get().answer == "Trả lời của Chánh"
+
+
+def test_leadership_reads_feedback_but_neither_answers_nor_sees_the_contact(world, box, client_for):
+    org_services.role_grant(
+        actor=world.admin, person=world.head_a, role=Role.LEADERSHIP, agency=world.agency
+    )
+    feedback = send_feedback(box, wants_answer=True, email=CITIZEN_EMAIL)
+    reader = client_for(world.head_a.user)
+    url = reverse("voices:detail", args=[feedback.pk])
+    page = reader.get(url)
+    assert page.status_code == 200 and CITIZEN_EMAIL not in page.content.decode()
+    assert reader.post(url, {"answer": "x"}).status_code == 403
+    assert CITIZEN_EMAIL in client_for(world.coordinator.user).get(url).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "outsider", "anonymous"])
+def test_outsiders_do_not_reach_the_agencys_feedback(world, box, client_for, persona):
+    feedback = send_feedback(box)
+    user = None if persona == "anonymous" else getattr(world, persona).user
+    client = client_for(user)
+    detail = client.get(reverse("voices:detail", args=[feedback.pk]))
+    listing = client.get(reverse("voices:list") + f"?agency={world.agency.pk}")
+    if user is None:
+        assert detail.status_code == listing.status_code == 302  # to the sign-in page
+    else:
+        assert detail.status_code == 404
+        assert listing.status_code == 403
+
+
+def test_the_coordinator_opens_the_box_and_gets_its_address_and_qr(world, client_for):
+    coordinator = client_for(world.coordinator.user)
+    listing = reverse("voices:list") + f"?agency={world.agency.pk}"
+    assert "Chưa mở" in coordinator.get(listing).content.decode()
+    coordinator.post(reverse("voices:box_open"), {"agency": world.agency.pk, "contact_days": 60})
+    page = coordinator.get(listing).content.decode()
+    box = world.agency.feedback_box
+    assert box.is_open and box.contact_days == 60
+    assert reverse("voices:submit", args=[box.code]) in page
+    qr = coordinator.get(reverse("voices:box_qr") + f"?agency={world.agency.pk}")
+    assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
+    assert AuditEntry.objects.filter(action="feedback_box_open").count() == 1
+
+
+def test_staff_cannot_open_the_box(world, client_for):
+    org_services.role_grant(
+        actor=world.admin, person=world.head_a, role=Role.LEADERSHIP, agency=world.agency
+    )
+    response = client_for(world.head_a.user).post(
+        reverse("voices:box_open"), {"agency": world.agency.pk, "contact_days": 60}
+    )
+    assert response.status_code == 403
+    assert not hasattr(world.agency, "feedback_box")
+
+
+def test_contact_details_are_erased_once_the_answer_is_older_than_the_boxs_term(world, client):
+    box = open_box(world, contact_days=90)
+    answered = send_feedback(box, wants_answer=True, name="Nguyễn Văn A", email=CITIZEN_EMAIL)
+    recent = send_feedback(box, wants_answer=True, phone="0912345678")
+    waiting = send_feedback(box, wants_answer=True, phone="0987654321")
+    now = timezone.now()
+    with time_machine.travel(now - datetime.timedelta(days=91)):
+        services.feedback_answer(actor=world.coordinator.user, feedback=answered, answer="Đã xử lý")
+    with time_machine.travel(now - datetime.timedelta(days=89)):
+        services.feedback_answer(actor=world.coordinator.user, feedback=recent, answer="Đã xử lý")
+    call_command("voices", "forget")
+    answered.refresh_from_db()
+    recent.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (answered.name, answered.email, answered.phone) == ("", "", "")
+    assert answered.contact_erased_at is not None and answered.content  # the words stay
+    assert recent.phone == "0912345678" and waiting.phone == "0987654321"
+    assert AuditEntry.objects.filter(action="feedback_contact_expire").count() == 1
+    call_command("voices", "forget")  # a second run the same day erases nothing more
+    assert AuditEntry.objects.filter(action="feedback_contact_expire").count() == 1
+
+
+@pytest.fixture
+def agency_admin(world):
+    org_services.role_grant(
+        actor=world.admin, person=world.chief, role=Role.ADMIN, agency=world.agency
+    )
+    return world.chief.user
+
+
+def test_an_administrator_finds_a_citizens_feedback_by_phone_typed_any_way_and_exports_it(
+    world, box, agency_admin, client_for
+):
+    mine = send_feedback(box, wants_answer=True, name="Trần Thị B", phone="0912345678")
+    send_feedback(box, wants_answer=True, phone="0987654321")  # someone else's
+    admin = client_for(agency_admin)
+    url = reverse("voices:citizen_data") + f"?agency={world.agency.pk}"
+    page = admin.get(url + "&contact=%2B84+912+345+678").content.decode()
+    assert mine.reference in page and "1 ý kiến" in page
+    response = admin.post(url, {"contact": "0912.345.678", "export": "1"})
+    data = json.loads(response.content)
+    assert response["Content-Disposition"].startswith("attachment")
+    assert [row["reference"] for row in data["feedback"]] == [mine.reference]
+    assert data["feedback"][0]["name"] == "Trần Thị B"
+    assert AuditEntry.objects.filter(action="citizen_data_export").count() == 1
+
+
+def test_erasing_at_a_citizens_request_keeps_the_row_and_the_agencys_answer(
+    world, box, agency_admin, client_for
+):
+    feedback = send_feedback(box, wants_answer=True, name="Trần Thị B", email=CITIZEN_EMAIL)
+    services.feedback_answer(actor=world.coordinator.user, feedback=feedback, answer="Đã xử lý")
+    url = reverse("voices:citizen_data") + f"?agency={world.agency.pk}"
+    response = client_for(agency_admin).post(
+        url,
+        {"contact": CITIZEN_EMAIL.upper(), "reason": "Đơn đề nghị ngày 05/01/2024", "erase": "1"},
+    )
+    assert response.status_code == 302
+    feedback.refresh_from_db()
+    assert (feedback.name, feedback.email) == ("", "")
+    assert "Hồ sơ của tôi" not in feedback.content
+    assert feedback.answer == "Đã xử lý" and feedback.status == Feedback.Status.ANSWERED
+    labels = AuditEntry.objects.filter(target_id=str(feedback.pk)).values_list(
+        "target_label", flat=True
+    )
+    assert not any("đất đai" in label for label in labels)
+    erasure = AuditEntry.objects.get(action="citizen_data_erase")
+    assert erasure.changes == {"reason": "Đơn đề nghị ngày 05/01/2024"}
+
+
+def test_an_unknown_contact_and_a_missing_reason_change_nothing(
+    world, box, agency_admin, client_for
+):
+    feedback = send_feedback(box, wants_answer=True, email=CITIZEN_EMAIL)
+    url = reverse("voices:citizen_data") + f"?agency={world.agency.pk}"
+    admin = client_for(agency_admin)
+    response = admin.post(url, {"contact": "ai@do.vn", "reason": "Yêu cầu", "erase": "1"})
+    assert str(services.NOTHING_FOUND) in response.content.decode()
+    response = admin.post(url, {"contact": CITIZEN_EMAIL, "reason": " ", "erase": "1"})
+    assert response.status_code == 400
+    feedback.refresh_from_db()
+    assert feedback.email == CITIZEN_EMAIL
+
+
+def test_only_administrators_handle_a_citizens_data(world, box, client_for):
+    url = reverse("voices:citizen_data") + f"?agency={world.agency.pk}"
+    assert client_for(world.coordinator.user).get(url).status_code == 403
+    assert client_for(world.outsider.user).get(url).status_code == 403
+
+
+def test_a_staff_members_own_export_names_the_feedback_they_answered_but_not_the_citizen(
+    world, box
+):
+    feedback = send_feedback(box, wants_answer=True, name="Trần Thị B", email=CITIZEN_EMAIL)
+    services.feedback_answer(actor=world.coordinator.user, feedback=feedback, answer="Đã xử lý")
+    data = personal_data.as_json(personal_data.collect(world.coordinator)).decode()
+    assert feedback.reference in data
+    assert CITIZEN_EMAIL not in data and "Trần Thị B" not in data and "đất đai" not in data
+
+
+def test_the_list_page_makes_the_same_number_of_queries_for_many_feedback(
+    world, box, client_for, django_assert_max_num_queries
+):
+    coordinator = client_for(world.coordinator.user)
+    url = reverse("voices:list") + f"?agency={world.agency.pk}"
+    send_feedback(box)
+    coordinator.get(url)
+    for _ in range(20):
+        send_feedback(box)
+    with django_assert_max_num_queries(16):
+        page = coordinator.get(url)
+    assert page.content.decode().count("voices/feedback/") >= 0
