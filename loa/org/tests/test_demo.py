@@ -36,6 +36,9 @@ def test_demo_has_the_office_its_units_about_80_people_and_an_account_per_role(s
     assert f"admin / {password}" in out.getvalue()
     for username in ("admin", "chanhvanphong", "dieuphoi", "truongphong", "canbo", "sonoivu"):
         assert User.objects.get(username=username).check_password(password)
+    # The public feedback box is open, with citizens' feedback, one of them answered.
+    assert office.feedback_box.is_open
+    assert office.feedback.filter(status="answered").count() == 1
 
 
 def test_running_the_demo_again_keeps_the_data(settings, tmp_path):
