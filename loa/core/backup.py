@@ -3,12 +3,18 @@
 An archive holds
 
     database.pgdump | database.sqlite3   `pg_dump --format=custom`, or an SQLite online-backup copy
-    media/<path>                         every file under the default storage's directory
+    media/<path>                         every file of the default storage: MEDIA_ROOT on
+                                         this disk, or the bucket under LOA_S3_PREFIX
     manifest.json                        versions, vendor, row counts, checksums (written last)
 
 `backup_create` and `backup_restore` are what `loa backup` and `loa restore` call. Both raise
 `BackupError` with a message for the operator. A restore reads and checks the whole archive
 before it changes anything, and compares the result with the manifest afterwards.
+
+Media files are read and written through Django's storage API, so an archive made with the
+files on the disk restores into a bucket and the other way round (which is how an installation
+moves its uploads to object storage). `loa backup --no-media` leaves them out, for a store whose
+own versioning or replication is its backup; the archive and the output then say so.
 """
 
 import gzip
@@ -17,6 +23,7 @@ import importlib.metadata
 import io
 import json
 import os
+import posixpath
 import re
 import shutil
 import sqlite3
@@ -35,7 +42,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.storage import FileSystemStorage, storages
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import DatabaseError, connection, connections, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
@@ -168,14 +176,55 @@ def _vendor() -> str:
     return connection.vendor
 
 
-def _media_storage() -> tuple[Path | None, str]:
-    """The media directory, when the default storage keeps files on this machine's disk
-    (None otherwise), and the storage's class, for the manifest and the messages."""
+@dataclass
+class _Media:
+    """The default storage, where media files are read from and written to."""
+
+    storage: Storage
+    backend: str  # its class, for the manifest
+    where: str  # for the operator: a directory, or s3://bucket/prefix at the endpoint
+    root: Path | None  # the directory, when the files are on this machine's disk
+
+
+def _media_storage() -> _Media:
     storage = storages["default"]
-    name = f"{type(storage).__module__}.{type(storage).__qualname__}"
+    backend = f"{type(storage).__module__}.{type(storage).__qualname__}"
     if isinstance(storage, FileSystemStorage):
-        return Path(storage.location), name  # MEDIA_ROOT, unless STORAGES gives a location
-    return None, name
+        root = Path(storage.location)  # MEDIA_ROOT, unless STORAGES gives a location
+        return _Media(storage, backend, str(root), root)
+    bucket = getattr(storage, "bucket_name", None)
+    if bucket:  # django-storages' S3Storage (and its kin)
+        where = f"s3://{bucket}/{getattr(storage, 'location', '')}".rstrip("/")
+        if endpoint := getattr(storage, "endpoint_url", None):
+            where += f" ({endpoint})"
+        return _Media(storage, backend, where, None)
+    return _Media(storage, backend, backend, None)
+
+
+def _storage_error(media: _Media, error: Exception) -> BackupError:
+    return BackupError(
+        _("Loa cannot reach the media storage %(where)s: %(error)s")
+        % {"where": media.where, "error": error}
+    )
+
+
+def stored_files(media: _Media) -> list[str]:
+    """Every file of the media storage, as sorted relative POSIX paths."""
+    if media.root is not None:
+        return media_files(media.root)
+    found: list[str] = []
+
+    def walk(directory: str) -> None:
+        subdirectories, names = media.storage.listdir(directory)
+        found.extend(posixpath.join(directory, name) for name in names if name)
+        for subdirectory in subdirectories:
+            walk(posixpath.join(directory, subdirectory))
+
+    try:
+        walk("")
+    except Exception as error:  # each storage has its own errors (boto3's, OSError, …)
+        raise _storage_error(media, error) from None
+    return sorted(found)
 
 
 def media_files(root: Path) -> list[str]:
@@ -390,7 +439,7 @@ class _HashingReader:
     """Hands a file to tarfile and hashes what it reads: the checksum in the manifest is that
     of the bytes archived, even if the file changed on disk in between."""
 
-    def __init__(self, handle: io.BufferedReader):
+    def __init__(self, handle: Any):  # anything with read(): a file, a storage's file
         self.handle = handle
         self.digest = hashlib.sha256()
 
@@ -424,9 +473,11 @@ def default_backup_path() -> Path:
     return Path(settings.VAR_DIR) / "backups" / f"loa-{stamp}.tar.gz"
 
 
-def backup_create(out: Path | str | None = None, *, progress: Progress = _quiet) -> BackupResult:
-    """Write one archive with the database, the media files and the manifest to `out`
-    (default: `default_backup_path()`).
+def backup_create(
+    out: Path | str | None = None, *, media: bool = True, progress: Progress = _quiet
+) -> BackupResult:
+    """Write one archive with the database, the media files (unless not `media`) and the
+    manifest to `out` (default: `default_backup_path()`).
 
     The archive appears under its name only once complete (it is written to NAME.partial
     first), readable by its owner only: it holds password hashes and personal data.
@@ -438,7 +489,7 @@ def backup_create(out: Path | str | None = None, *, progress: Progress = _quiet)
             _("%(file)s already exists; choose another name with --out.") % {"file": path}
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    media_root, storage_name = _media_storage()
+    storage = _media_storage()
     partial = path.with_name(path.name + ".partial")
     # The dump is staged beside the archive: on the disk meant for backups, not in /tmp.
     with tempfile.TemporaryDirectory(prefix=".loa-backup-", dir=path.parent) as work:
@@ -457,15 +508,15 @@ def backup_create(out: Path | str | None = None, *, progress: Progress = _quiet)
         try:
             with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
                 database_sha = _add_file(tar, database_file, database_name)
-                if media_root is not None:
-                    files = _add_media(tar, media_root, progress)
+                if media:
+                    files = _add_media(tar, storage, progress)
                 else:
                     progress(
                         _(
-                            "Media files skipped: the default storage is %(storage)s, not "
-                            "FileSystemStorage. Back them up with that storage's own tools."
+                            "Media files left out (--no-media): back up %(where)s with the "
+                            "storage's own tools (versioning, replication, a copy elsewhere)."
                         )
-                        % {"storage": storage_name}
+                        % {"where": storage.where}
                     )
                 manifest = {
                     "format": FORMAT,
@@ -480,12 +531,11 @@ def backup_create(out: Path | str | None = None, *, progress: Progress = _quiet)
                         "tables": counts,
                     },
                     "media": {
-                        "included": media_root is not None,
-                        "storage": storage_name,
+                        "included": media,
+                        "storage": storage.backend,
+                        "where": storage.where,
                         "files": files,
-                        "note": ""
-                        if media_root is not None
-                        else "Not backed up: the default storage is not FileSystemStorage.",
+                        "note": "" if media else "Left out with --no-media.",
                     },
                 }
                 # Last, so an archive cut short has no manifest and is refused as incomplete.
@@ -503,25 +553,51 @@ def backup_create(out: Path | str | None = None, *, progress: Progress = _quiet)
         tables=len(counts),
         rows=rows,
         files=len(files),
-        media_included=media_root is not None,
+        media_included=media,
     )
 
 
-def _add_media(tar: tarfile.TarFile, root: Path, progress: Progress) -> dict[str, str]:
-    """Add every file under `root` as media/<path>; return {path: sha256}."""
-    names = media_files(root)
+def _add_media(tar: tarfile.TarFile, media: _Media, progress: Progress) -> dict[str, str]:
+    """Add every file of the media storage as media/<path>; return {path: sha256}."""
+    names = stored_files(media)
     progress(
-        _("Adding media files from %(directory)s: %(count)s.")
-        % {"directory": root, "count": len(names)}
+        _("Adding media files from %(where)s: %(count)s.")
+        % {"where": media.where, "count": len(names)}
     )
     files = {}
     for name in names:
         try:
-            files[name] = _add_file(tar, root / name, f"{MEDIA_DIR}/{name}")
+            if media.root is not None:
+                files[name] = _add_file(tar, media.root / name, f"{MEDIA_DIR}/{name}")
+            else:
+                files[name] = _add_stored(tar, media, name)
         except FileNotFoundError:
             # Deleted since it was listed, so no row of the dump (taken before) can name it.
             progress(_("%(file)s was deleted during the backup; skipped.") % {"file": name})
     return files
+
+
+def _add_stored(tar: tarfile.TarFile, media: _Media, name: str) -> str:
+    """Add the file `name` of a storage that is not this disk (a bucket) as media/<name>,
+    streamed; return its SHA-256."""
+    try:
+        handle = media.storage.open(name, "rb")
+        size = handle.size  # S3: the object's length, before anything is written to the tar
+    except Exception as error:
+        if not media.storage.exists(name):
+            raise FileNotFoundError(name) from None
+        raise _storage_error(media, error) from None
+    with handle:
+        info = tarfile.TarInfo(f"{MEDIA_DIR}/{name}")
+        info.size, info.mtime, info.mode = size, int(timezone.now().timestamp()), 0o644
+        reader = _HashingReader(handle)
+        try:
+            tar.addfile(info, reader)  # type: ignore[arg-type]  # tarfile needs only read()
+        except OSError:
+            raise  # writing the archive failed: backup_create says so
+        except Exception as error:  # the store failed half-way: the archive is unusable
+            raise _storage_error(media, error) from None
+    return reader.digest.hexdigest()
 
 
 def _member_name(member: tarfile.TarInfo, archive: Path) -> str:
@@ -683,7 +759,7 @@ def backup_restore(
     if not archive.is_file():
         raise BackupError(_("%(file)s does not exist.") % {"file": archive})
     vendor = _vendor()
-    media_root, storage_name = _media_storage()
+    storage = _media_storage()
     progress(_("Checking %(file)s…") % {"file": archive})
     with tempfile.TemporaryDirectory(prefix="loa-restore-") as work:
         staging = Path(work)
@@ -701,15 +777,6 @@ def backup_restore(
                     "backup": VENDOR_NAMES[database["vendor"]],
                     "current": VENDOR_NAMES[vendor],
                 }
-            )
-        if media["files"] and media_root is None:
-            raise BackupError(
-                _(
-                    "The backup holds media files, but the default storage is %(storage)s; "
-                    "Loa restores media files only into a FileSystemStorage. Nothing was "
-                    "changed."
-                )
-                % {"storage": storage_name}
             )
         progress(
             _(
@@ -733,22 +800,20 @@ def backup_restore(
         else:
             _restore_sqlite(staging / database["file"], progress)
         ContentType.objects.clear_cache()  # ids are the backup's now
-        if media_root is not None and media["files"]:
+        if media["files"]:
             progress(
-                _("Restoring media files into %(directory)s: %(count)s.")
-                % {"directory": media_root, "count": len(media["files"])}
+                _("Restoring media files into %(where)s: %(count)s.")
+                % {"where": storage.where, "count": len(media["files"])}
             )
             for name in media["files"]:
-                target = media_root / name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(staging / MEDIA_DIR / name, target)
+                _put_media(storage, name, staging / MEDIA_DIR / name)
         if not media["included"]:
             progress(
                 _(
                     "The backup holds no media files (they were in %(storage)s); restore them "
                     "with that storage's own tools."
                 )
-                % {"storage": media.get("storage", "?")}
+                % {"storage": media.get("where") or media.get("storage", "?")}
             )
     if manifest.get("loa_version") != loa_version():
         progress(
@@ -758,11 +823,49 @@ def backup_restore(
             )
             % {"backup": manifest.get("loa_version", "?"), "current": loa_version()}
         )
-    return _verify(manifest, media_root)
+    return _verify(manifest, storage)
 
 
-def _verify(manifest: dict, media_root: Path | None) -> RestoreResult:
-    """Compare the restored database and media directory with the manifest."""
+def _put_media(media: _Media, name: str, source: Path) -> None:
+    """Write the staged file `source` into the media storage as `name`, over what is there."""
+    if media.root is not None:
+        target = media.root / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target)
+        return
+    try:
+        if media.storage.exists(name):
+            media.storage.delete(name)  # else the storage would pick another name
+        with open(source, "rb") as handle:
+            saved = media.storage.save(name, File(handle, name=name))
+    except Exception as error:
+        raise _storage_error(media, error) from None
+    if saved != name:
+        raise BackupError(
+            _("The media storage %(where)s saved %(file)s as %(saved)s.")
+            % {"where": media.where, "file": name, "saved": saved}
+        )
+
+
+def _stored_sha256(media: _Media, name: str) -> str | None:
+    """The SHA-256 of the file `name` in the media storage, or None if it is not there."""
+    if media.root is not None:
+        path = media.root / name
+        return sha256_of(path) if path.is_file() else None
+    try:
+        if not media.storage.exists(name):
+            return None
+        digest = hashlib.sha256()
+        with media.storage.open(name, "rb") as handle:
+            while chunk := handle.read(1024 * 1024):
+                digest.update(chunk)
+    except Exception as error:
+        raise _storage_error(media, error) from None
+    return digest.hexdigest()
+
+
+def _verify(manifest: dict, media: _Media) -> RestoreResult:
+    """Compare the restored database and media files with the manifest."""
     expected_rows: dict[str, int] = manifest["database"]["tables"]
     actual_rows = row_counts(list(expected_rows))
     problems = []
@@ -776,10 +879,10 @@ def _verify(manifest: dict, media_root: Path | None) -> RestoreResult:
             )
     files: dict[str, str] = manifest["media"]["files"]
     for name, sha in files.items():
-        path = (media_root or Path()) / name
-        if not path.is_file():
+        found = _stored_sha256(media, name)
+        if found is None:
             problems.append(_("media file %(file)s is missing") % {"file": name})
-        elif sha256_of(path) != sha:
+        elif found != sha:
             problems.append(_("media file %(file)s differs from the backup") % {"file": name})
     if problems:
         raise BackupError(

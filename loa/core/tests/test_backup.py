@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import translation
 
 from loa.core import backup
@@ -21,10 +22,12 @@ from loa.library.models import Attachment, Document
 from loa.library.tests.factories import docx_bytes, make_document, pdf_bytes
 from loa.org.models import Person
 from loa.org.tests.factories import make_person
+from loa.settings import media_storage
 
 # pg_dump and pg_restore connect on their own: the data must be committed for them to see it.
 pytestmark = pytest.mark.django_db(transaction=True)
 
+FILE_SYSTEM_STORAGE = "django.core.files.storage.FileSystemStorage"
 DOCX = docx_bytes("Đề án đẩy mạnh chuyển đổi số trong cơ quan", "Lưu VT.")
 PDF = pdf_bytes("Nghi quyet 76/NQ-CP ve cai cach hanh chinh")
 
@@ -257,20 +260,118 @@ def test_a_backup_of_the_other_database_vendor_is_refused(office, media, tmp_pat
     assert not any(data_rows().values()) and not media.exists()
 
 
-def test_media_in_another_storage_is_named_and_skipped(office, settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    }
+def test_no_media_leaves_the_files_to_the_storage_and_says_so(office, media, tmp_path):
     archive = tmp_path / "loa.tar.gz"
-    output = loa("backup", "--out", archive)
-    assert "Media files skipped: the default storage is " in output
-    assert "InMemoryStorage" in output and "media files: not included" in output
+    output = loa("backup", "--out", archive, "--no-media")
+    assert f"Media files left out (--no-media): back up {media} with the storage's own" in output
+    assert "media files: not included" in output
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile(backup.MANIFEST))
         assert not any(name.startswith("media/") for name in tar.getnames())
-    assert manifest["media"]["included"] is False
-    assert manifest["media"]["storage"] == "django.core.files.storage.memory.InMemoryStorage"
+    assert manifest["media"]["included"] is False and manifest["media"]["files"] == {}
+    assert manifest["media"]["storage"] == "django.core.files.storage.filesystem.FileSystemStorage"
 
     output = loa("restore", archive, "--force")
-    assert "The backup holds no media files" in output and "everything matches" in output
+    assert f"The backup holds no media files (they were in {media})" in output
+    assert "everything matches" in output
+
+
+# --- Media in an S3 bucket (a real S3 server on loopback: conftest.py) ----------------------
+
+
+@pytest.fixture
+def bucket_office(world, s3_bucket):
+    """The personas' office with its two attachments in the bucket."""
+    document = make_document(world.admin, "1204/QĐ-UBND", doc_type="decision", issuer="UBND tỉnh")
+    for name, data in [("de-an.docx", DOCX), ("nghi-quyet.pdf", PDF)]:
+        library.attachment_add(
+            actor=world.admin, document=document, upload=library.attachment_from_bytes(name, data)
+        )
+    assert len(s3_bucket.keys()) == 2
+    return world
+
+
+def bucket_contents(bucket) -> dict[str, bytes]:
+    return {key: bucket.read(key) for key in bucket.keys()}
+
+
+def test_the_files_in_a_bucket_are_backed_up_and_restored_into_it(
+    bucket_office, s3_bucket, client_for, tmp_path
+):
+    rows_before, objects_before = backup.row_counts(), bucket_contents(s3_bucket)
+    archive = tmp_path / "loa.tar.gz"
+
+    output = loa("backup", "--out", archive)
+    where = f"s3://{s3_bucket.name}/loa-tinh ({s3_bucket.environ['LOA_S3_ENDPOINT_URL']})"
+    assert f"Adding media files from {where}: 2." in output
+    assert "media files: 2" in output
+    with tarfile.open(archive) as tar:
+        archived = {
+            f"loa-tinh/{name.removeprefix('media/')}": tar.extractfile(name).read()
+            for name in tar.getnames()
+            if name.startswith("media/")
+        }
+    assert archived == objects_before  # every object under the prefix, byte for byte
+
+    call_command("flush", "--noinput", verbosity=0)
+    s3_bucket.empty()  # the bucket lost, or a new one on another store
+    output = loa("restore", archive)
+    assert f"Restoring media files into {where}: 2." in output
+    assert "media files: 2; everything matches." in output
+    assert backup.row_counts() == rows_before
+    assert bucket_contents(s3_bucket) == objects_before  # same keys, same bytes
+
+    attachment = Attachment.objects.get(name="de-an.docx")
+    download = client_for(bucket_office.staff_b.user).get(
+        reverse("library:attachment", args=[attachment.pk])
+    )
+    assert b"".join(download.streaming_content) == DOCX
+
+
+def test_a_restore_writes_over_a_changed_object_and_leaves_others_alone(
+    bucket_office, s3_bucket, tmp_path
+):
+    archive = tmp_path / "loa.tar.gz"
+    loa("backup", "--out", archive)
+    objects_before = bucket_contents(s3_bucket)
+    changed = next(iter(objects_before))
+    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key=changed, Body=b"not the file")
+    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key="loa-tinh/later.txt", Body=b"later")
+
+    assert "everything matches" in loa("restore", archive, "--force")
+    assert bucket_contents(s3_bucket) == {**objects_before, "loa-tinh/later.txt": b"later"}
+
+
+def test_a_backup_from_the_disk_restores_into_a_bucket(
+    office, media, s3_bucket, settings, tmp_path
+):
+    """How an installation moves its uploads to object storage: back up with the files on the
+    disk, set LOA_MEDIA_STORAGE=s3, restore."""
+    files_before = {name: (media / name).read_bytes() for name in backup.media_files(media)}
+    assert len(files_before) == 2 and s3_bucket.keys() == []
+    in_bucket = settings.STORAGES["default"]
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": FILE_SYSTEM_STORAGE}}
+    archive = tmp_path / "loa.tar.gz"
+    loa("backup", "--out", archive)
+    call_command("flush", "--noinput", verbosity=0)
+
+    settings.STORAGES = {**settings.STORAGES, "default": in_bucket}
+    output = loa("restore", archive)
+    assert "media files: 2; everything matches." in output
+    assert bucket_contents(s3_bucket) == {f"loa-tinh/{k}": v for k, v in files_before.items()}
+    attachment = Attachment.objects.get(name="nghi-quyet.pdf")
+    with attachment.file.open("rb") as handle:  # read back from the bucket
+        assert handle.read() == PDF
+
+
+def test_an_unreachable_bucket_stops_the_backup_with_the_reason(
+    world, s3_bucket, settings, tmp_path
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": media_storage({**s3_bucket.environ, "LOA_S3_BUCKET": "no-such-bucket"}),
+    }
+    archive = tmp_path / "loa.tar.gz"
+    with pytest.raises(CommandError, match="Loa cannot reach the media storage s3://no-such"):
+        loa("backup", "--out", archive)
+    assert not archive.exists() and not archive.with_name("loa.tar.gz.partial").exists()
