@@ -1,12 +1,11 @@
-"""Activities benchmark: the calendar month page and the cadence of 3,000 units, over a
-province of 250,000 activities and their attendance.
+"""Activities benchmark: the calendar month page and the cadence of 3,000 units, over the
+province's 250,000 activities and their attendance.
 
-    python bench/events.py     # database loa_bench_events on TEST_DATABASE_URL's server
+    python bench/events.py     # the province in loa_bench_province (--province-db)
 
-Needs PostgreSQL. Generates ~300 agencies of 10 units each, ~60,000 people, 250,000 activities
-over five years (each with an organizing unit and a type of its agency, `types_of`) and their
-attendance (~10 expected a activity, from the organizing unit), all in INSERT … SELECT; then
-prints:
+Needs PostgreSQL. Runs against the province of bench/province.py (filled first if it is not
+there): ~300 agencies of 10 units each, ~60,000 people, 250,000 activities over five years
+(each with an organizing unit and a type of its agency) and their attendance. Prints:
 
 1. the calendar month page (target p95 ≤ 200 ms): `reverse("events:calendar")` with
    `?agency=<id>&month=YYYY-MM` fetched in-process with Django's test Client by a signed-in
@@ -19,8 +18,8 @@ prints:
    end to end (the dummy task backend takes its e-mails, so nothing is sent), first the run
    that alerts, then the same day's second run, which finds every alert already sent.
 
-Also prints how long generation took and the row counts. The database is made afresh and
-dropped at the end (--keep leaves it for a look).
+What the run writes (the alerts, their audit rows, the sign-ins) is removed at the end, so the
+province is as the generator left it.
 """
 
 import argparse
@@ -36,221 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
-from throwaway import drop, fresh_database, machine  # noqa: E402 - after the path is set
-
-DB_NAME = "loa_bench_events"
-YEARS = 5
-FUTURE_DAYS = 90  # the five years end this far ahead: the calendar also shows what is planned
-
-
-def step(label: str, started: float) -> float:
-    now = time.perf_counter()
-    print(f"   {label:<58} {now - started:>6.1f} s")
-    return now
-
-
-def generate(args, today: datetime.date) -> dict:
-    """The province; returns {agency id: the user id of its coordinator}."""
-    from django.contrib.auth.hashers import make_password
-    from django.db import connection, transaction
-
-    from loa.core.models import User
-    from loa.core.text import fold, person_sort_key
-    from loa.events import services
-    from loa.events.models import Activity, ActivityType, Attendance
-    from loa.org.models import Agency, Category, Person, Role, RoleAssignment, Unit
-
-    print("\ngeneration")
-    began = started = time.perf_counter()
-    rng = random.Random(250_000)
-    agencies = Agency.objects.bulk_create(
-        Agency(name=f"Cơ quan {i + 1:03} (benchmark)", province="Phú Thọ")
-        for i in range(args.agencies)
-    )
-    for agency in agencies:
-        services.types_of(agency)  # the agency's default list, made the first time it is asked
-    units = Unit.objects.bulk_create(
-        (
-            Unit(agency=agency, name=f"Phòng {j + 1:02}", search_name=fold(f"Phòng {j + 1:02}"))
-            for agency in agencies
-            for j in range(args.units_per_agency)
-        ),
-        batch_size=5000,
-    )
-    started = step(f"{len(agencies)} agencies, their activity types, {len(units):,} units", started)
-
-    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
-    middle = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh"]
-    given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Nam", "Sơn", "Tú"]
-    categories = list(Category.values)
-    people = []
-    for i in range(args.people):
-        unit = units[i % len(units)]
-        name = f"{rng.choice(family)} {rng.choice(middle)} {rng.choice(given)}"
-        people.append(
-            Person(
-                agency_id=unit.agency_id,
-                unit=unit,
-                category=rng.choice(categories),
-                full_name=name,
-                code=f"NV{i + 1:06}",
-                email=f"nv{i + 1}@example.gov.vn" if i < len(units) or i % 2 else "",
-                search_name=fold(name),
-                sort_key=person_sort_key(name),
-            )
-        )
-    Person.objects.bulk_create(people, batch_size=5000)
-    # The first person of each unit heads it; the first of each agency is also its coordinator,
-    # with an account to sign in with.
-    heads = people[: len(units)]
-    coordinators = {p.agency_id: p for p in reversed(heads)}
-    users = User.objects.bulk_create(
-        User(username=f"coordinator-{p.agency_id}", password=make_password(None))
-        for p in coordinators.values()
-    )
-    for person, user in zip(coordinators.values(), users, strict=True):
-        person.user = user
-    Person.objects.bulk_update(list(coordinators.values()), ["user"])
-    RoleAssignment.objects.bulk_create(
-        [
-            RoleAssignment(person=p, role=Role.UNIT_HEAD, agency_id=p.agency_id, unit_id=p.unit_id)
-            for p in heads
-        ]
-        + [
-            RoleAssignment(person=p, role=Role.COORDINATOR, agency_id=p.agency_id)
-            for p in coordinators.values()
-        ],
-        batch_size=5000,
-    )
-    started = step(
-        f"{len(people):,} people, {len(heads):,} unit heads, {len(users)} coordinators", started
-    )
-
-    first_day = today + datetime.timedelta(days=FUTURE_DAYS) - datetime.timedelta(days=365 * YEARS)
-    span_days = 365 * YEARS
-    # Table names come from the models; every value is bound. One statement each, in the
-    # database; Django's foreign keys are deferred, so their checks run at the commit.
-    activity_sql = f"""
-        WITH units AS (SELECT array_agg(id ORDER BY id) AS ids FROM {Unit._meta.db_table}),
-        kinds AS (
-            SELECT agency_id, array_agg(id ORDER BY "order", id) AS ids
-            FROM {ActivityType._meta.db_table} GROUP BY agency_id
-        ),
-        drawn AS (
-            SELECT i,
-                   units.ids[1 + floor(random() * cardinality(units.ids))::int] AS unit_id,
-                   ((%(first)s::date + floor(random() * %(span)s)::int)
-                    + make_interval(hours => 7 + floor(random() * 10)::int,
-                                    mins => 30 * floor(random() * 2)::int))
-                       AT TIME ZONE %(tz)s AS starts,
-                   CASE WHEN random() < 0.05 THEN interval '1 day 9 hours'
-                        ELSE make_interval(hours => 1 + floor(random() * 4)::int) END AS length,
-                   random() AS kind, random() < 0.03 AS cancelled
-            FROM generate_series(1, %(count)s) AS i, units
-        )
-        INSERT INTO {Activity._meta.db_table} (
-            agency_id, type_id, title, starts_at, ends_at, place, organizer_id, audience,
-            minutes, cost, checkin_code, held_recorded, cancelled_at, created_by_id, created_at)
-        SELECT u.agency_id, kinds.ids[1 + floor(d.kind * cardinality(kinds.ids))::int],
-               'Hoạt động ' || d.i, d.starts, d.starts + d.length, 'Hội trường',
-               d.unit_id, jsonb_build_object('units', jsonb_build_array(d.unit_id)),
-               '', CASE WHEN d.i %% 4 = 0 THEN 2000000 ELSE 0 END,
-               'bench-' || d.i || '-' || substr(md5(random()::text), 1, 12),
-               false, CASE WHEN d.cancelled THEN d.starts - interval '2 days' END,
-               NULL, d.starts - interval '10 days'
-        FROM drawn d
-        JOIN {Unit._meta.db_table} u ON u.id = d.unit_id
-        JOIN kinds ON kinds.agency_id = u.agency_id
-        ORDER BY d.starts
-    """  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
-        params = {"first": first_day, "span": span_days, "tz": "Asia/Ho_Chi_Minh"}
-        cursor.execute(activity_sql, {**params, "count": args.activities})
-    started = step(f"{args.activities:,} activities over {YEARS} years (INSERT … SELECT)", started)
-
-    # Expected: each person of the organizing unit with a probability that gives the asked
-    # average; present: 80 % of those expected at activities that have begun, by QR mostly.
-    per_unit = args.people / len(units)
-    share = min(1.0, args.attendance / per_unit)
-    attendance_sql = f"""
-        INSERT INTO {Attendance._meta.db_table} (
-            activity_id, person_id, unit_id, expected, present, method, checked_in_at,
-            corrected_at, recorded_by_id)
-        SELECT a.id, p.id, p.unit_id, true, s.present,
-               CASE WHEN NOT s.present THEN '' WHEN s.qr THEN 'qr' ELSE 'ticked' END,
-               CASE WHEN s.present THEN a.starts_at + interval '5 minutes' END, NULL, NULL
-        FROM {Activity._meta.db_table} a
-        JOIN {Person._meta.db_table} p ON p.unit_id = a.organizer_id
-        CROSS JOIN LATERAL (
-            SELECT a.cancelled_at IS NULL AND a.starts_at < now() AND random() < 0.8 AS present,
-                   random() < 0.85 AS qr
-        ) s
-        WHERE random() < %(share)s
-        ORDER BY a.id, p.id
-    """  # noqa: S608
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(attendance_sql, {"share": share})
-    started = step(
-        f"attendance, {share:.0%} of each organizing unit's {per_unit:.0f} people "
-        "(INSERT … SELECT)",
-        started,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Activity._meta.db_table} SET held_recorded = true "  # noqa: S608
-            "WHERE starts_at < now() AND cancelled_at IS NULL"
-        )
-    settle()
-    started = step("VACUUM ANALYZE, CHECKPOINT", started)
-    print(f"   {'generation in all':<58} {time.perf_counter() - began:>6.1f} s")
-    counts(today)
-    return {p.agency_id: p.user_id for p in coordinators.values()}
-
-
-def counts(today: datetime.date) -> None:
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from loa.events.models import Activity, ActivityType, Attendance
-    from loa.org.models import Agency, Person, RoleAssignment, Unit
-
-    now = timezone.now()
-    activities = Activity.objects.aggregate(
-        n=Count("id"),
-        cancelled=Count("id", filter=Q(cancelled_at__isnull=False)),
-        future=Count("id", filter=Q(starts_at__gt=now)),
-    )
-    attendance = Attendance.objects.aggregate(
-        n=Count("id"), present=Count("id", filter=Q(present=True))
-    )
-    first, last = (
-        Activity.objects.order_by(f).values_list("starts_at", flat=True).first()
-        for f in ("starts_at", "-starts_at")
-    )
-    print(
-        f"\nrows: {Agency.objects.count():,} agencies, {Unit.objects.count():,} units, "
-        f"{Person.objects.count():,} people, {RoleAssignment.objects.count():,} role "
-        f"assignments, {ActivityType.objects.count():,} activity types\n"
-        f"      {activities['n']:,} activities ({activities['cancelled']:,} cancelled, "
-        f"{activities['future']:,} still to come), "
-        f"{timezone.localdate(first):%d/%m/%Y}–{timezone.localdate(last):%d/%m/%Y}\n"
-        f"      {attendance['n']:,} attendance rows, all expected "
-        f"({attendance['n'] / activities['n']:.1f} a activity), {attendance['present']:,} present"
-    )
-
-
-def settle() -> None:
-    """Vacuum what was just written and checkpoint, so that neither autovacuum nor a
-    checkpoint lands in the middle of a measurement."""
-    from django.db import connection
-
-    from loa.events.models import Activity, ActivityType, Attendance
-    from loa.org.models import Person, RoleAssignment, Unit
-
-    with connection.cursor() as cursor:
-        for model in (Activity, ActivityType, Attendance, Person, RoleAssignment, Unit):
-            cursor.execute(f"VACUUM ANALYZE {model._meta.db_table}")
-        cursor.execute("CHECKPOINT")
+import province  # noqa: E402 - after the path is set
+from province import FUTURE_DAYS, YEARS, generate  # noqa: E402, F401 - generate: as before
+from throwaway import machine  # noqa: E402
 
 
 def percentiles(values_ms: list[float]) -> str:
@@ -501,30 +288,24 @@ def measure_cadence(today: datetime.date, args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--agencies", type=int, default=300)
-    parser.add_argument("--units-per-agency", type=int, default=10)
-    parser.add_argument("--people", type=int, default=60_000)
-    parser.add_argument("--activities", type=int, default=250_000)
-    parser.add_argument(
-        "--attendance", type=float, default=10, help="people expected a activity, on average"
-    )
+    province.add_province_argument(parser)
     parser.add_argument("--requests", type=int, default=30, help="calendar months measured")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the cadence queries")
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
     args = parser.parse_args()
     print(f"activities benchmark on {machine()}")
-    server = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa")
-    fresh_database(server, DB_NAME, ALLOWED_HOSTS="testserver,127.0.0.1")
+    found = province.open_province(
+        province.server_url(), args.province_db, ALLOWED_HOSTS="testserver,127.0.0.1"
+    )
     try:
         from django.utils import timezone
 
         today = timezone.localdate()
-        coordinators = generate(args, today)
+        coordinators = province.coordinators()
         measure_calendar(coordinators, today, args)
         measure_cadence(today, args)
     finally:
-        if not args.keep:
-            drop(server, DB_NAME)
+        print(f"\nafterwards: {province.restore(found['baseline'])}")
+        print(f"load average {os.getloadavg()[0]:.1f} now")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A throw-away PostgreSQL database for a benchmark: made fresh, migrated, dropped at the end."""
+"""A PostgreSQL database for a benchmark: made fresh or taken as it is, migrated; dropped."""
 
 import os
 
@@ -8,8 +8,9 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run"
 
 
-def server_connection(server: str):
-    """An autocommit connection to the server's maintenance database, to create and drop."""
+def server_connection(server: str, dbname: str = "postgres"):
+    """An autocommit connection to the server's maintenance database (to create and drop), or
+    to `dbname`."""
     import dj_database_url
     import psycopg
 
@@ -19,7 +20,7 @@ def server_connection(server: str):
         port=conf["PORT"] or 5432,
         user=conf["USER"],
         password=conf["PASSWORD"],
-        dbname="postgres",
+        dbname=dbname,
         autocommit=True,
     )
 
@@ -30,6 +31,12 @@ def fresh_database(server: str, name: str, **environment: str) -> None:
     with server_connection(server) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {name}")
+    use_database(server, name, **environment)
+
+
+def use_database(server: str, name: str, **environment: str) -> None:
+    """Django set up on the existing database `name` on `server` (with `environment` on top of
+    the benchmark defaults) and migrated."""
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "loa.settings",
@@ -39,6 +46,7 @@ def fresh_database(server: str, name: str, **environment: str) -> None:
             "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + name,
             "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",  # nothing queued runs
             "LOG_LEVEL": "WARNING",
+            "LOA_ACCESS_LOG": "false",  # in-process requests: no access log line each
             **environment,
         }
     )
