@@ -1,19 +1,24 @@
-"""Outreach benchmark: freezing 60,000 people into deliveries, and acknowledging under load.
+"""Outreach benchmark: freezing the province's 60,000 people into deliveries, and acknowledging
+under load.
 
-    python bench/outreach.py     # database loa_bench_outreach on TEST_DATABASE_URL's server
+    python bench/outreach.py     # the province in loa_bench_province (--province-db)
 
-Needs PostgreSQL, and wrk for the second part (installed with apt-get if missing). Prints:
+Needs PostgreSQL, and wrk for the second part (installed with apt-get if missing). Runs against
+the province of bench/province.py (filled first if it is not there). A dispatch belongs to one
+agency, so a document for everyone in the province is one dispatch per agency, each to its
+whole agency: 300 dispatches, 60,000 people. Prints:
 
-1. the time `dispatch_deliver` takes to freeze a whole agency of 60,000 people into
-   deliveries, beside a plain INSERT … SELECT of the same rows (the floor), median of three
-   rounds, and their ratio (target ≤ 2×);
+1. the time `dispatch_deliver` takes to freeze them, one dispatch after another, beside plain
+   INSERT … SELECTs of the same rows, one an agency, each committed (the floor), median of
+   three rounds, and their ratio (target ≤ 2×);
 2. acknowledgements per second and p95 latency of the reading page's POST under gunicorn on
    loopback (3 sync workers, DB_CONN_MAX_AGE=60 as .env.example suggests, and the production
    profile's Redis for the cache and sessions: --redis-url, "" for none), beside a bare view
    doing one UPDATE of the same table (the floor), three runs of each in turn, and the ratio
    of the medians (target ≥ 40 % of the floor); the database says how many were recorded.
 
-The database is made afresh and dropped at the end (--keep leaves it for a look).
+Everything the run writes (its dispatches, deliveries, accounts, sessions, audit rows) is
+removed at the end, so the province is as the generator left it.
 """
 
 import argparse
@@ -35,9 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 VAR = ROOT / "var" / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
-from throwaway import drop, fresh_database, machine  # noqa: E402 - after the path is set
-
-DB_NAME = "loa_bench_outreach"
+import province  # noqa: E402 - after the path is set
+from throwaway import machine  # noqa: E402
 
 # wrk's Lua: each thread pre-formats its share of the (path, session, CSRF token) lines and
 # sends them in turn, so every request acknowledges its own pending delivery; done() prints
@@ -94,44 +98,11 @@ end
 )
 
 
-def generate(people: int, units: int):
-    """One agency of `people` people in `units` units, and a superuser who sends."""
-    import random
-
+def sender():
+    """A superuser who sends for every agency (removed with the run's other rows)."""
     from loa.core.models import User
-    from loa.core.text import fold, person_sort_key
-    from loa.org.models import Agency, Category, Person, Unit
 
-    started = time.perf_counter()
-    rng = random.Random(60_000)
-    agency = Agency.objects.create(name="Sở Nội vụ (benchmark)", province="Phú Thọ")
-    unit_rows = Unit.objects.bulk_create(
-        Unit(agency=agency, name=f"Phòng {i + 1}", search_name=fold(f"Phòng {i + 1}"))
-        for i in range(units)
-    )
-    family = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ"]
-    middle = ["Văn", "Thị", "Minh", "Thu", "Đức", "Ngọc", "Quang", "Thanh"]
-    given = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hương", "Lan", "Nam", "Sơn", "Tú"]
-    categories = list(Category.values)
-    batch = []
-    for i in range(people):
-        name = f"{rng.choice(family)} {rng.choice(middle)} {rng.choice(given)}"
-        batch.append(
-            Person(
-                agency=agency,
-                unit=unit_rows[i % units],
-                category=rng.choice(categories),
-                full_name=name,
-                code=f"NV{i + 1:06}",
-                email=f"nv{i + 1}@example.gov.vn" if i % 2 else "",
-                search_name=fold(name),
-                sort_key=person_sort_key(name),
-            )
-        )
-    Person.objects.bulk_create(batch, batch_size=5000)
-    admin = User.objects.create_superuser("bench-admin", "", "bench-only-password")
-    print(f"{people:,} people in {units} units generated in {time.perf_counter() - started:.1f} s")
-    return agency, admin
+    return User.objects.create_superuser("bench-admin", "", "bench-only-password")
 
 
 def floor_insert(dispatch_id: int, agency_id: int) -> tuple[int, float]:
@@ -175,35 +146,51 @@ def floor_insert(dispatch_id: int, agency_id: int) -> tuple[int, float]:
     return rows, (time.perf_counter() - executed) * 1000
 
 
-def measure_freeze(agency, admin, rounds: int) -> tuple[list[int], list[int]]:
+def measure_freeze(agencies, admin, rounds: int) -> tuple[list[int], list[int]]:
     """Returns the ids of the dispatches the service and the floor filled."""
     from loa.outreach import services
 
-    print(f"\n1. freezing the audience into deliveries (PostgreSQL), {rounds} rounds")
+    print(
+        f"\n1. freezing the province into deliveries (PostgreSQL): {len(agencies)} dispatches, "
+        f"one an agency, each to its whole agency; {rounds} rounds"
+    )
     print(
         f"{'round':>5} {'people':>8} {'dispatch_deliver':>17} {'INSERT … SELECT':>16} "
-        f"{'(its commit)':>13} {'ratio':>7}"
+        f"{'(commits)':>13} {'ratio':>7}"
     )
     served, floored, service_ms, floor_ms, commit_ms = [], [], [], [], []
     for index in range(rounds):
-        dispatch = services.dispatch_create(
-            actor=admin, agency=agency, title=f"Bench {index + 1}", audience={"whole_agency": True}
-        )
-        services.dispatch_send(actor=admin, dispatch=dispatch)  # the dummy queue runs nothing
+        sent, targets = [], []
+        for agency in agencies:
+            dispatch = services.dispatch_create(
+                actor=admin,
+                agency=agency,
+                title=f"Bench {index + 1}",
+                audience={"whole_agency": True},
+            )
+            services.dispatch_send(actor=admin, dispatch=dispatch)  # the dummy queue runs nothing
+            sent.append(dispatch.pk)
+            target = services.dispatch_create(
+                actor=admin,
+                agency=agency,
+                title=f"Floor {index + 1}",
+                audience={"whole_agency": True},
+            )
+            targets.append((target.pk, agency.pk))
         settle()
-        started = time.perf_counter()
-        reached = services.dispatch_deliver(dispatch_id=dispatch.pk)
+        started, reached = time.perf_counter(), 0
+        for dispatch_id in sent:
+            reached += services.dispatch_deliver(dispatch_id=dispatch_id)
         service_ms.append((time.perf_counter() - started) * 1000)
-        served.append(dispatch.pk)
+        served += sent
 
-        target = services.dispatch_create(
-            actor=admin, agency=agency, title=f"Floor {index + 1}", audience={"whole_agency": True}
-        )
-        started = time.perf_counter()
-        inserted, commit = floor_insert(target.pk, agency.pk)
+        started, inserted, commit = time.perf_counter(), 0, 0.0
+        for target_id, agency_id in targets:
+            rows, committed = floor_insert(target_id, agency_id)
+            inserted, commit = inserted + rows, commit + committed
         floor_ms.append((time.perf_counter() - started) * 1000)
         commit_ms.append(commit)
-        floored.append(target.pk)
+        floored += [target_id for target_id, _agency_id in targets]
         if inserted != reached:
             print(f"  note: the service reached {reached} people, the floor inserted {inserted}")
         print(
@@ -213,7 +200,9 @@ def measure_freeze(agency, admin, rounds: int) -> tuple[list[int], list[int]]:
     service, floor = statistics.median(service_ms), statistics.median(floor_ms)
     print(
         f"{'median':>5} {'':>8} {service:>14.0f} ms {floor:>13.0f} ms "
-        f"{statistics.median(commit_ms):>10.0f} ms {service / floor:>6.1f}×   (target ≤ 2×)"
+        f"{statistics.median(commit_ms):>10.0f} ms {service / floor:>6.1f}×   (target ≤ 2×)\n"
+        f"      a dispatch: {service / len(agencies):.1f} ms, its floor "
+        f"{floor / len(agencies):.1f} ms"
     )
     return served, floored
 
@@ -248,8 +237,9 @@ def ensure_wrk() -> str | None:
 
 
 def sign_in(count: int) -> dict[int, tuple[str, str]]:
-    """Accounts for the first `count` people, each signed in: {user id: (session key, CSRF
-    token)}. Sessions are written in bulk the way Django's login would write them."""
+    """Accounts for the first `count` people who have none and hold no role (plain staff,
+    whose sign-in owes no second step), each signed in: {user id: (session key, CSRF token)}.
+    Sessions are written in bulk the way Django's login would write them."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
@@ -264,7 +254,8 @@ def sign_in(count: int) -> dict[int, tuple[str, str]]:
     from loa.core.two_factor import CHECKED_KEY
     from loa.org.models import Person
 
-    people = list(Person.objects.order_by("id")[:count])
+    plain = Person.objects.filter(user__isnull=True, roles__isnull=True, is_active=True)
+    people = list(plain.order_by("id")[:count])
     users = User.objects.bulk_create(
         User(username=f"bench-{p.pk}", password=make_password(None)) for p in people
     )
@@ -390,7 +381,7 @@ def measure_acknowledge(served: list[int], floored: list[int], args) -> None:
     # Each signed-in person's pending deliveries, taken person after person, dispatch after
     # dispatch, so consecutive requests come from different people.
     pending = Delivery.objects.filter(
-        dispatch__in=served, person__user__isnull=False, acknowledged_at__isnull=True
+        dispatch__in=served, person__user__in=list(signed_in), acknowledged_at__isnull=True
     ).order_by("dispatch_id", "person_id")
     pending_ids = list(pending.values_list("id", "person__user_id"))
     real = [(reverse("outreach:read", args=[pk]), *signed_in[user]) for pk, user in pending_ids]
@@ -473,8 +464,7 @@ def measure_acknowledge(served: list[int], floored: list[int], args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--people", type=int, default=60_000)
-    parser.add_argument("--units", type=int, default=60)
+    province.add_province_argument(parser)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--accounts", type=int, default=10_000, help="people signed in")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
@@ -492,34 +482,36 @@ def main() -> None:
     )
     parser.add_argument(
         "--redis-url",
-        default=os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7"),
-        help="REDIS_URL of the server (cache and sessions); emptied first",
+        default="redis://127.0.0.1:6379/8",
+        help="REDIS_URL of the server (cache and sessions); emptied first and at the end",
     )
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
     args = parser.parse_args()
     args.connections = args.connections or args.workers
     VAR.mkdir(parents=True, exist_ok=True)
     print(f"outreach benchmark on {machine()}")
-    server = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa")
-    fresh_database(
-        server,
-        DB_NAME,
+    found = province.open_province(
+        province.server_url(),
+        args.province_db,
         DJANGO_SETTINGS_MODULE="outreach_settings",
         ALLOWED_HOSTS="127.0.0.1",
         DB_CONN_MAX_AGE=str(args.conn_max_age),
         REDIS_URL=args.redis_url,
     )
-    if args.redis_url:
-        from django.core.cache import cache
+    from django.core.cache import cache
 
+    if args.redis_url:
         cache.clear()
     try:
-        agency, admin = generate(args.people, args.units)
-        served, floored = measure_freeze(agency, admin, args.rounds)
+        from loa.org.models import Agency
+
+        agencies = list(Agency.objects.order_by("id"))
+        served, floored = measure_freeze(agencies, sender(), args.rounds)
         measure_acknowledge(served, floored, args)
     finally:
-        if not args.keep:
-            drop(server, DB_NAME)
+        print(f"\nafterwards: {province.restore(found['baseline'])}")
+        if args.redis_url:
+            cache.clear()
+        print(f"load average {os.getloadavg()[0]:.1f} now")
 
 
 if __name__ == "__main__":

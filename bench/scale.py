@@ -1,11 +1,12 @@
 """Scale benchmark: the reading page under rising concurrency, and a dispatch's fan-out
 through one and two RQ workers, on the production setup on loopback.
 
-    python bench/scale.py     # database loa_bench_scale on TEST_DATABASE_URL's server,
+    python bench/scale.py     # the province in loa_bench_province (--province-db),
                               # Redis db 8 (--redis-url) for the cache, sessions and the queue
 
-Needs PostgreSQL, Redis, aiosmtpd and wrk (installed with apt-get if missing). One agency of
---fanout-people people (default 20,000), every one with an e-mail address. Prints:
+Needs PostgreSQL, Redis, aiosmtpd and wrk (installed with apt-get if missing). Runs against the
+province of bench/province.py (filled first if it is not there): 300 agencies, 60,000 people,
+about half of them with an e-mail address. Prints:
 
 1. the reading page, reverse("outreach:read", args=[pk]), under gunicorn (--web-workers sync
    workers, DB_CONN_MAX_AGE=60, Redis for the cache and the sessions, the RQ task backend,
@@ -13,23 +14,24 @@ Needs PostgreSQL, Redis, aiosmtpd and wrk (installed with apt-get if missing). O
    --max-requests, so that no worker restarts in a step) and wrk on loopback at 1, 2, 4, 8,
    16, 32 connections (--steps), --duration seconds each:
    - GET: each request a different signed-in person reading their own delivery for the first
-     time (the page records the open);
+     time (the page records the open); the deliveries are of --get-dispatches dispatches to
+     each whole agency of the province (and --post-dispatches for POST), frozen first;
    - POST: each request a signed-in person acknowledging a pending delivery of their own;
    throughput, p50/p95/p99 latency, answers that were not 2xx/3xx, the rows the database shows
    written by each step, and where each page saturates: the first step whose throughput rises
    less than 10 % over the previous step's while its p95 grows. The people signed in are plain
    staff (no role, not superusers), whose sign-in needs no second step; one request of each
    is made by hand first and checked in the database.
-2. fan-out: a dispatch to the whole agency by e-mail, to an SMTP server on loopback in this
-   process (aiosmtpd, answering at once, counting recipients), through real RQ workers (`loa
-   rqworker --with-scheduler --job-class django_tasks_rq.Job default`): the time from
-   dispatch_send to every message sent, with one worker and then with two (a fresh dispatch
-   each time, the RQ queue emptied before), messages per second and the speed-up; and whether
-   every person got exactly one e-mail in each run.
+2. fan-out: a dispatch by e-mail to each whole agency of --fanout-agencies agencies (default
+   50: ~10,000 people, ~5,000 with an address), sent at once, to an SMTP server on loopback in
+   this process (aiosmtpd, answering at once, counting recipients), through real RQ workers
+   (`loa rqworker --with-scheduler --job-class django_tasks_rq.Job default`): the time from
+   the first dispatch_send to every message sent, with one worker and then with two (fresh
+   dispatches each time, the RQ queue emptied before), messages per second and the speed-up;
+   and whether every person with an address got exactly one e-mail in each run.
 
-The database is made afresh and dropped at the end (--keep leaves it for a look); Redis db 8
-is emptied at the start. On 2 busy cores the defaults take about 17 minutes, 12 of them the
-fan-out's 40,000 e-mails; --fanout-people 5000 gives the same rates in a quarter of that.
+Everything the run writes is removed from the province at the end; Redis db 8 is emptied at
+the start and at the end.
 """
 
 import argparse
@@ -50,9 +52,9 @@ BENCH = ROOT / "bench"
 VAR = ROOT / "var" / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 import outreach  # noqa: E402 - after the path is set; the acknowledgement benchmark's helpers
-from throwaway import drop, fresh_database, machine  # noqa: E402
+import province  # noqa: E402
+from throwaway import machine  # noqa: E402
 
-DB_NAME = "loa_bench_scale"
 STEPS = "1,2,4,8,16,32"
 # The sign-in's "last seen" and "no second step owed" are trusted for five minutes
 # (core.middleware.SEEN_EVERY, core.two_factor.RECHECK_SECONDS); after that every request
@@ -159,20 +161,6 @@ def start_web(workers: int) -> tuple[subprocess.Popen, int]:
 # --- the reading page under rising concurrency ---------------------------------------------
 
 
-def generate(people: int, units: int):
-    """outreach.generate's agency, with an e-mail address for every person."""
-    from django.db.models import CharField, Value
-    from django.db.models.functions import Cast, Concat
-
-    from loa.org.models import Person
-
-    agency, admin = outreach.generate(people, units)
-    Person.objects.filter(agency=agency, email="").update(
-        email=Concat(Value("nv"), Cast("id", CharField()), Value("@example.gov.vn"))
-    )
-    return agency, admin
-
-
 def check_plain_staff(user_ids: list[int]) -> str:
     """The people signed in hold no role and are not superusers, so their sign-in owes no
     second step (two-factor sign-in is required of chiefs, coordinators, publishers, admins)."""
@@ -193,22 +181,23 @@ def check_plain_staff(user_ids: list[int]) -> str:
     return f"{len(user_ids):,} plain staff signed in (no role, no superuser, no second step owed)"
 
 
-def deliveries_for(admin, agency, count: int, title: str) -> list[int]:
-    """`count` inbox-only dispatches to the whole agency, sent and frozen here (the RQ job
-    dispatch_send queues is dropped with the queue before the fan-out)."""
+def deliveries_for(admin, agencies, count: int, title: str) -> list[int]:
+    """`count` inbox-only dispatches to each whole agency, sent and frozen here (the RQ jobs
+    dispatch_send queues are dropped with the queue before the fan-out)."""
     from loa.outreach import services
 
     ids = []
     for index in range(count):
-        dispatch = services.dispatch_create(
-            actor=admin,
-            agency=agency,
-            title=f"{title} {index + 1}",
-            audience={"whole_agency": True},
-        )
-        services.dispatch_send(actor=admin, dispatch=dispatch)
-        services.dispatch_deliver(dispatch_id=dispatch.pk)
-        ids.append(dispatch.pk)
+        for agency in agencies:
+            dispatch = services.dispatch_create(
+                actor=admin,
+                agency=agency,
+                title=f"{title} {index + 1}",
+                audience={"whole_agency": True},
+            )
+            services.dispatch_send(actor=admin, dispatch=dispatch)
+            services.dispatch_deliver(dispatch_id=dispatch.pk)
+            ids.append(dispatch.pk)
     return ids
 
 
@@ -223,7 +212,9 @@ class Page:
         self.method, self.signed_in = method, signed_in
         self.label = "GET  reading page" if method == "GET" else "POST acknowledge"
         self.path = reverse("outreach:read", args=[987654321]).replace("987654321", "{}")
-        everyone = Delivery.objects.filter(dispatch__in=dispatch_ids, person__user__isnull=False)
+        everyone = Delivery.objects.filter(
+            dispatch__in=dispatch_ids, person__user__in=list(signed_in)
+        )
         unused = {"GET": {"opened_at__isnull": True}, "POST": {"acknowledged_at__isnull": True}}
         self.unused = everyone.filter(**unused[method])
         self.written = everyone.exclude(**unused[method])
@@ -299,7 +290,7 @@ def saturation(runs: list[dict]) -> str:
     )
 
 
-def measure_pages(agency, admin, args) -> dict:
+def measure_pages(agencies, admin, args) -> dict:
     from loa.outreach.models import Delivery
 
     wrk = outreach.ensure_wrk()
@@ -307,8 +298,8 @@ def measure_pages(agency, admin, args) -> dict:
         print("\n1. the reading page: SKIPPED — wrk is not installed and could not be installed")
         return {}
     started = time.perf_counter()
-    get_ids = deliveries_for(admin, agency, args.get_dispatches, "Đọc")
-    post_ids = deliveries_for(admin, agency, args.post_dispatches, "Xác nhận")
+    get_ids = deliveries_for(admin, agencies, args.get_dispatches, "Đọc")
+    post_ids = deliveries_for(admin, agencies, args.post_dispatches, "Xác nhận")
     frozen = time.perf_counter()
     signed_in = outreach.sign_in(args.accounts)
     signed_at, signing = time.monotonic(), time.perf_counter() - frozen
@@ -320,7 +311,7 @@ def measure_pages(agency, admin, args) -> dict:
         f"{args.duration} s a step after a 2 s warm-up at -c {args.web_workers}"
     )
     print(
-        f"   {len(get_ids) + len(post_ids)} dispatches to the whole agency frozen in "
+        f"   {len(get_ids) + len(post_ids)} dispatches, each to a whole agency, frozen in "
         f"{frozen - started:.1f} s; {check_plain_staff(list(signed_in))}, in "
         f"{signing:.1f} s"
     )
@@ -413,7 +404,7 @@ def flush_queue(redis_conn) -> int:
     return len(keys)
 
 
-def fan_out_once(agency, admin, workers: int, sink: Sink, smtp_port: int, args) -> dict:
+def fan_out_once(agencies, admin, workers: int, sink: Sink, smtp_port: int, args) -> dict:
     import redis
     from django.db.models import Count, Max
     from django.utils import timezone
@@ -421,7 +412,7 @@ def fan_out_once(agency, admin, workers: int, sink: Sink, smtp_port: int, args) 
 
     from loa.org.models import Person
     from loa.outreach import services
-    from loa.outreach.models import DispatchStatus, Message
+    from loa.outreach.models import Dispatch, DispatchStatus, Message
 
     conn = redis.Redis.from_url(args.redis_url)
     flush_queue(conn)
@@ -443,20 +434,26 @@ def fan_out_once(agency, admin, workers: int, sink: Sink, smtp_port: int, args) 
             processes.append(start([*command, *name], env, log))
         if not wait_for(lambda: Worker.count(connection=conn) >= workers, 60):
             raise RuntimeError(f"{workers} RQ workers did not start in 60 s; see {VAR}")
-        dispatch = services.dispatch_create(
-            actor=admin,
-            agency=agency,
-            title=f"Quán triệt Nghị quyết 76/NQ-CP ({workers} worker{'s' * (workers > 1)})",
-            audience={"whole_agency": True},
-            channels=["email"],
-        )
-        people = Person.objects.filter(agency=agency, is_active=True).count()
+        dispatches = [
+            services.dispatch_create(
+                actor=admin,
+                agency=agency,
+                title=f"Quán triệt Nghị quyết 76/NQ-CP ({workers} worker{'s' * (workers > 1)})",
+                audience={"whole_agency": True},
+                channels=["email"],
+            )
+            for agency in agencies
+        ]
+        # Everyone of these agencies with an address gets one e-mail.
+        everyone = Person.objects.filter(agency__in=agencies, is_active=True).exclude(email="")
+        people = everyone.count()
         timeout = args.fanout_timeout or max(300, people // 10)  # 10 messages a second at least
         # The times are the events' own (the SMTP server's clock, the messages' sent_at), not
         # the moments the polling below notices them.
         started, started_wall = time.perf_counter(), timezone.now()
-        services.dispatch_send(actor=admin, dispatch=dispatch)
-        messages = Message.objects.filter(delivery__dispatch=dispatch)
+        for dispatch in dispatches:
+            services.dispatch_send(actor=admin, dispatch=dispatch)
+        messages = Message.objects.filter(delivery__dispatch__in=dispatches)
         result["arrived"] = wait_for(lambda: sink.total >= people, timeout, 0.5)
         unsettled = messages.filter(state__in=[Message.State.PENDING, Message.State.SENDING])
         settled = wait_for(lambda: messages.exists() and not unsettled.exists(), 120, 0.5)
@@ -470,15 +467,17 @@ def fan_out_once(agency, admin, workers: int, sink: Sink, smtp_port: int, args) 
     finally:
         for process in processes:
             stop(process)
-    dispatch.refresh_from_db()
+    statuses = set(
+        Dispatch.objects.filter(pk__in=[d.pk for d in dispatches]).values_list("status", flat=True)
+    )
     states = Counter(dict(messages.values_list("state").annotate(n=Count("id")).order_by()))
-    everyone = Person.objects.filter(agency=agency, is_active=True)
     addresses = set(everyone.values_list("email", flat=True))
     got = sink.reset()
     twice = sum(1 for n in got.values() if n > 1)
     result.update(
         people=people,
-        status=dispatch.status,
+        dispatches=len(dispatches),
+        status="/".join(sorted(statuses)),
         sent=states.get(Message.State.SENT, 0),
         failed=states.get(Message.State.FAILED, 0),
         left=states.get(Message.State.PENDING, 0) + states.get(Message.State.SENDING, 0),
@@ -490,30 +489,31 @@ def fan_out_once(agency, admin, workers: int, sink: Sink, smtp_port: int, args) 
     result["once"] = (
         result["missing"] == result["twice"] == result["strangers"] == 0
         and result["received"] == len(addresses) == people
-        and dispatch.status == DispatchStatus.SENT
+        and statuses == {DispatchStatus.SENT}
     )
     return result
 
 
-def measure_fan_out(agency, admin, args) -> list[dict]:
+def measure_fan_out(agencies, admin, args) -> list[dict]:
     from aiosmtpd.controller import Controller
 
     sink, smtp_port = Sink(), outreach.free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=smtp_port)
     controller.start()
     print(
-        f"\n2. fan-out: a dispatch to the whole agency by e-mail, through RQ workers on Redis, "
-        f"to an SMTP server on 127.0.0.1:{smtp_port} in this process (answers at once)"
+        f"\n2. fan-out: {len(agencies)} dispatches by e-mail, each to a whole agency, sent at "
+        f"once, through RQ workers on Redis, to an SMTP server on 127.0.0.1:{smtp_port} in "
+        "this process (answers at once)"
     )
     runs = []
     try:
         for workers in args.fanout_workers:
             outreach.settle()
-            runs.append(fan_out_once(agency, admin, workers, sink, smtp_port, args))
+            runs.append(fan_out_once(agencies, admin, workers, sink, smtp_port, args))
     finally:
         controller.stop()
     print(
-        f"   {'workers':>7} {'people':>8} {'first e-mail':>12} {'all received':>12} "
+        f"   {'workers':>7} {'e-mails':>8} {'first e-mail':>12} {'all received':>12} "
         f"{'all sent':>9} {'msg/s':>7} {'speed-up':>8}  {'sent':>7} {'failed':>6} {'left':>5}  "
         "one e-mail each"
     )
@@ -526,7 +526,7 @@ def measure_fan_out(agency, admin, args) -> list[dict]:
             if run["once"]
             else (
                 f"NO: {run['missing']:,} missing, {run['twice']:,} twice, "
-                f"{run['strangers']:,} strangers, dispatch {run['status']}"
+                f"{run['strangers']:,} strangers, dispatches {run['status']}"
             )
         )
         print(
@@ -539,7 +539,8 @@ def measure_fan_out(agency, admin, args) -> list[dict]:
         if run["seen"] != run["workers"]:
             print(f"   note: Redis saw {run['seen']} workers at the end, not {run['workers']}")
     print(
-        "   from dispatch_send to: the first message at the SMTP server (the worker froze the "
+        "   e-mails: people of those agencies with an address; from the first dispatch_send "
+        "to: the first message at the SMTP server (the worker froze the "
         "deliveries and messages first), the last one there, the last message marked sent; "
         "msg/s: messages sent ÷ all sent"
     )
@@ -548,63 +549,71 @@ def measure_fan_out(agency, admin, args) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fanout-people", type=int, default=20_000, help="people of the agency")
-    parser.add_argument("--units", type=int, default=20)
+    province.add_province_argument(parser)
+    parser.add_argument(
+        "--fanout-agencies", type=int, default=50, help="agencies the fan-out's dispatches go to"
+    )
     parser.add_argument("--accounts", type=int, default=10_000, help="people signed in")
-    parser.add_argument("--get-dispatches", type=int, default=2, help="unread deliveries each")
-    parser.add_argument("--post-dispatches", type=int, default=3, help="pending ones each")
+    parser.add_argument(
+        "--get-dispatches", type=int, default=1, help="to each agency: unread deliveries"
+    )
+    parser.add_argument(
+        "--post-dispatches", type=int, default=2, help="to each agency: pending deliveries"
+    )
     parser.add_argument("--web-workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--steps", default=STEPS, help="wrk connections of each step")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (at most -c)")
     parser.add_argument("--duration", type=int, default=5, help="seconds of each step")
     parser.add_argument("--fanout-workers", default="1,2", help="RQ workers of each fan-out")
     parser.add_argument(
-        "--fanout-timeout", type=int, help="seconds to wait (default: a tenth of the people)"
+        "--fanout-timeout", type=int, help="seconds to wait (default: a tenth of the e-mails)"
     )
     parser.add_argument("--skip-pages", action="store_true")
     parser.add_argument("--skip-fanout", action="store_true")
     parser.add_argument(
         "--redis-url",
         default="redis://127.0.0.1:6379/8",
-        help="REDIS_URL (cache, sessions and the RQ queue); emptied first",
+        help="REDIS_URL (cache, sessions and the RQ queue); emptied first and at the end",
     )
-    parser.add_argument("--keep", action="store_true", help="leave the database afterwards")
     args = parser.parse_args()
     args.steps = [int(c) for c in args.steps.split(",")]
     args.fanout_workers = [int(n) for n in args.fanout_workers.split(",")]
     VAR.mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     print(f"scale benchmark on {machine()}")
-    server = os.environ.get("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loa")
-    fresh_database(
-        server,
-        DB_NAME,
+    found = province.open_province(
+        province.server_url(),
+        args.province_db,
         ALLOWED_HOSTS="127.0.0.1",
         DB_CONN_MAX_AGE="60",
         REDIS_URL=args.redis_url,
         TASKS_BACKEND="django_tasks_rq.RQBackend",
         STATIC_ROOT=str(VAR / "scale-static"),
+        LOA_ACCESS_LOG="true",  # as deploy/ has it
     )
+    from django.core.cache import cache
+
     try:
-        from django.core.cache import cache
         from django.core.management import call_command
+
+        from loa.org.models import Agency
 
         cache.clear()  # Redis db of the run: cache, sessions and queue from nothing
         started = time.perf_counter()
         call_command("collectstatic", interactive=False, verbosity=0)  # the pages' manifest
         print(f"static files collected in {time.perf_counter() - started:.1f} s")
-        agency, admin = generate(args.fanout_people, args.units)
-        outreach.settle()
+        agencies = list(Agency.objects.order_by("id"))
+        admin = outreach.sender()
         if not args.skip_pages:
-            measure_pages(agency, admin, args)
+            measure_pages(agencies, admin, args)
         if not args.skip_fanout:
-            measure_fan_out(agency, admin, args)
+            measure_fan_out(agencies[-args.fanout_agencies :], admin, args)
     finally:
         import redis
 
         flush_queue(redis.Redis.from_url(args.redis_url))  # no job left for a later worker
-        if not args.keep:
-            drop(server, DB_NAME)
+        print(f"\nafterwards: {province.restore(found['baseline'])}")
+        cache.clear()
     load = os.getloadavg()[0]
     print(f"\nthe whole run took {time.perf_counter() - began:.0f} s; load average {load:.1f} now")
 
