@@ -1,6 +1,13 @@
 """The shell around every page: the menu a person sees depends on their roles.
 
-It lives beside the settings, not in an app, because it composes all of them."""
+It lives beside the settings, not in an app, because it composes all of them.
+
+`menu` is every entry in order. The base template shows the everyday ones in the bar, the
+organisation's and the system's under one "Administration" button, and the person's own profile
+with the sign-out button under the account's, so the longest menu (a superuser's, or the
+chief's) fits one line on a 1280-pixel screen; below Bootstrap's `lg` the bar collapses and the
+groups open flat (loa/tests/test_browser_menu.py).
+"""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +19,10 @@ from loa.outreach.queries import unread_count
 
 # Who follows an agency's figures: its readers, and the province's reviewers.
 FOLLOWING_ROLES = permissions.READING_ROLES | {Role.PROVINCE_REVIEWER}
+
+# Entries grouped under "Administration" in the bar, and under the account's menu.
+ADMINISTRATION = ("people", "agencies", "audit", "admin")
+ACCOUNT = ("profile",)
 
 
 def shell(request):
@@ -44,4 +55,11 @@ def shell(request):
         menu.append((reverse("org:profile"), _("My profile"), "profile"))
     if user.is_superuser:
         menu.append((reverse("admin:index"), _("System administration"), "admin"))
-    return {"menu": menu, "actor": actor, "unread": unread}
+    return {
+        "menu": menu,
+        "menu_main": [entry for entry in menu if entry[2] not in ADMINISTRATION + ACCOUNT],
+        "menu_administration": [entry for entry in menu if entry[2] in ADMINISTRATION],
+        "menu_account": [entry for entry in menu if entry[2] in ACCOUNT],
+        "actor": actor,
+        "unread": unread,
+    }

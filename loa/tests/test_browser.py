@@ -118,6 +118,7 @@ def test_coordinator_signs_in_finds_a_person_without_diacritics_and_switches_to_
     sign_in(page, office, "dieuphoi", shots=True)
     assert "Xin chào" in page.locator("h1").inner_text()
 
+    page.get_by_role("button", name="Quản trị", exact=True).click()  # the menu's group
     page.get_by_role("link", name="Cán bộ").click()
     assert page.get_by_test_id("people-count").inner_text().startswith("8")
     shot(page, "danh-sach-can-bo")
@@ -131,12 +132,13 @@ def test_coordinator_signs_in_finds_a_person_without_diacritics_and_switches_to_
 
     page.get_by_test_id("language-switch").click()
     page.wait_for_selector("html[lang=en]")
-    assert page.get_by_role("link", name="People").is_visible()
+    assert page.get_by_role("button", name="Administration").is_visible()
     assert "Phan Thế Huy" in page.locator("#results tbody").inner_text()
     shot(page, "people-english")
     page.get_by_test_id("language-switch").click()
     page.wait_for_selector("html[lang=vi]")
 
+    page.get_by_role("button", name="Quản trị", exact=True).click()  # the menu's group
     page.get_by_role("link", name="Cơ cấu tổ chức").click()
     page.get_by_role("link", name="Văn phòng UBND tỉnh Vĩnh Phúc").click()
     tree = page.get_by_test_id("unit-tree").inner_text()
@@ -190,6 +192,7 @@ def test_unit_head_reads_their_people_on_a_phone_without_sideways_scrolling(brow
 def test_import_with_mistakes_lists_them_by_row_and_column(browser, office, tmp_path):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     sign_in(page, office, "dieuphoi")
+    page.get_by_role("button", name="Quản trị", exact=True).click()  # the menu's group
     page.get_by_role("link", name="Cán bộ").click()
     page.get_by_role("link", name="Nhập từ tệp").click()
     bad = tmp_path / "can-bo.csv"
@@ -258,6 +261,7 @@ def test_coordinator_imports_the_sample_corrects_a_unit_and_the_chief_approves(b
     page.get_by_role("button", name="Trình duyệt").click()
     expect(page.get_by_test_id("plan-status")).to_have_text("Đã trình duyệt")
     plan_url = page.url
+    page.locator("#menu-account").click()  # the account's menu, named after the person
     page.get_by_role("button", name="Đăng xuất").click()
 
     sign_in(page, office, "chanhvanphong")
@@ -589,6 +593,7 @@ def test_the_administrator_reads_the_audit_log_and_finds_a_document_without_diac
 ):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="vi-VN")
     sign_in(page, office, "admin")
+    page.get_by_role("button", name="Quản trị", exact=True).click()  # the menu's group
     page.get_by_role("link", name="Nhật ký hệ thống").click()
     entries = page.get_by_test_id("audit-entries")
     expect(entries).to_be_visible()
