@@ -11,6 +11,7 @@ groups open flat (loa/tests/test_browser_menu.py).
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from loa.core.permissions import can_read_audit_log
 from loa.org import permissions
@@ -45,6 +46,8 @@ def shell(request):
     if actor.is_superuser or actor.roles() & FOLLOWING_ROLES:
         menu.append((reverse("dashboard:dashboard"), _("Dashboard"), "dashboard"))
         menu.append((reverse("reports:list"), _("Reports"), "reports"))
+    if actor.is_superuser or actor.roles() & permissions.READING_ROLES:
+        menu.append((reverse("voices:list"), pgettext_lazy("menu", "Feedback"), "voices"))
     if permissions.can_list_people(user):
         menu.append((reverse("org:people"), _("People"), "people"))
     if actor.is_superuser or actor.roles():

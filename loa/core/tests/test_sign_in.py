@@ -98,8 +98,8 @@ def test_menu_fits_the_role(world, client_for):
         "Hồ sơ của tôi",
     ]
     assert menu(world.head_a) == managing
-    # Those who follow the agency's figures also have its dashboard and reports.
-    following = [*managing[:6], "Bảng điều hành", "Báo cáo", *managing[6:]]
+    # Those who follow the agency's figures also have its dashboard, reports and feedback.
+    following = [*managing[:6], "Bảng điều hành", "Báo cáo", "Góp ý", *managing[6:]]
     assert menu(world.coordinator) == following
     admin_menu = client_for(world.admin).get(reverse("core:home")).context["menu"]
     assert [key for _u, _l, key in admin_menu] == [
@@ -110,6 +110,7 @@ def test_menu_fits_the_role(world, client_for):
         "library",
         "dashboard",
         "reports",
+        "voices",
         "people",
         "agencies",
         "audit",
