@@ -662,20 +662,36 @@ def dispatch_set_dms_number(*, actor: User, dispatch: Dispatch, number: str) -> 
     return dispatch
 
 
-@transaction.atomic
 def delivery_open(
     *, actor: User, delivery: Delivery, channel: str, group: ZaloGroup | None = None
 ) -> Delivery:
-    """The first open is recorded, with the channel (and Zalo group) it came through."""
+    """The first open is recorded, with the channel (and Zalo group) it came through. A delivery
+    already opened when it was loaded is returned as it is (an open is never undone): reading
+    it again writes nothing and opens no transaction."""
     _own(actor, delivery)
+    if delivery.opened_at is not None:
+        return delivery
+    return _delivery_first_open(actor=actor, delivery=delivery, channel=channel, group=group)
+
+
+@transaction.atomic
+def _delivery_first_open(
+    *, actor: User, delivery: Delivery, channel: str, group: ZaloGroup | None
+) -> Delivery:
+    now = timezone.now()
     updated = Delivery.objects.filter(pk=delivery.pk, opened_at__isnull=True).update(
-        opened_at=timezone.now(), opened_channel=Channel(channel), opened_group=group
+        opened_at=now, opened_channel=Channel(channel), opened_group=group
     )
     if updated:
         audit_record(
             actor=actor, action="delivery_open", target=delivery, changes={"channel": channel}
         )
-    delivery.refresh_from_db()
+        # What was written, set on the object rather than read back: a full refresh would also
+        # drop the dispatch, agency and person the caller loaded with it.
+        delivery.opened_at, delivery.opened_group = now, group
+        delivery.opened_channel = Channel(channel).value
+    else:  # another request opened it in between: what that one recorded
+        delivery.refresh_from_db(fields=["opened_at", "opened_channel", "opened_group"])
     return delivery
 
 
