@@ -113,11 +113,12 @@ _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
 
 
 def phone_number(text: str) -> str | None:
-    """A Vietnamese phone number in one form, ten digits from 0 ("+84 912-345-678" →
-    "0912345678"), so the same number typed two ways is found as one; None if it is not one."""
+    """A Vietnamese phone number in one form, from 0 ("+84 912-345-678" → "0912345678"), so
+    the same number typed two ways is found as one; None if it is not one. Mobiles have ten
+    digits, landlines eleven (024 3825 1234)."""
     digits = _PHONE_SEPARATORS.sub("", text)
     if digits.startswith("+84"):
         digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
+    elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
-    return digits if re.fullmatch(r"0\d{9}", digits) else None
+    return digits if re.fullmatch(r"0[1-9][0-9]{8}|02[0-9]{9}", digits) else None

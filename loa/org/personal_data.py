@@ -66,7 +66,10 @@ SECRET_FIELDS = frozenset({"checkin_code"})
 # citizen's name, contact and words in the feedback a staff member answered. Left out of that
 # staff member's export; the citizen's own request is answered by voices.services.
 OTHERS_DATA: dict[str, frozenset[str]] = {
-    "voices.feedback": frozenset({"name", "email", "phone", "subject", "content"}),
+    # The reference opens the citizen's public page; the answer often names them.
+    "voices.feedback": frozenset(
+        {"name", "email", "phone", "subject", "content", "reference", "answer", "contact_until"}
+    ),
 }
 # Fields of a person that are derived from others (and so say nothing more).
 DERIVED_PERSON_FIELDS = frozenset({"search_name", "sort_key"})

@@ -3,15 +3,21 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from loa.core import ratelimit
-from loa.core.forms import TOO_MANY_ATTEMPTS, BootstrapFormMixin
+from loa.core.forms import BootstrapFormMixin
 from loa.voices.models import Feedback
+
+TOO_MANY_SENDINGS = _(
+    "Too many feedback sent from your connection within the hour. Try again in an hour, or "
+    "bring it to the one-stop desk."
+)
 
 
 class FeedbackForm(BootstrapFormMixin, forms.Form):
-    """The public form. At most 5 sendings an hour from one address (a public form on the
-    internet); the address itself is only counted, never kept."""
+    """The public form. At most 10 sendings an hour from one address to one box (a public
+    form on the internet; a one-stop desk's citizens may share an address); the address itself
+    is only counted, never kept."""
 
-    LIMIT, WINDOW = 5, 60 * 60
+    LIMIT, WINDOW = 10, 60 * 60
 
     kind = forms.ChoiceField(
         label=_("What are you sending?"),
@@ -39,15 +45,15 @@ class FeedbackForm(BootstrapFormMixin, forms.Form):
         required=False,  # the service says why when it is missing
     )
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request=None, box_code: str = "", **kwargs):
         self.request = request
+        self.box_code = box_code
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        if self.request is not None and not ratelimit.hit(
-            "feedback", ratelimit.client_address(self.request), limit=self.LIMIT, window=self.WINDOW
-        ):
-            raise ValidationError(TOO_MANY_ATTEMPTS, code="rate_limited")
+        key = f"{self.box_code}:{ratelimit.client_address(self.request)}" if self.request else ""
+        if key and not ratelimit.hit("feedback", key, limit=self.LIMIT, window=self.WINDOW):
+            raise ValidationError(TOO_MANY_SENDINGS, code="rate_limited")
         return super().clean()
 
 

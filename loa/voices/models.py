@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 
 from loa.org.models import Agency
 
+# Contact details of feedback nobody answered are not kept longer than this either.
+UNANSWERED_DAYS = 365
+
 # Codes a person may read aloud on the phone: no 0/O, 1/I/L.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -75,6 +78,9 @@ class Feedback(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # When the contact is erased by `loa voices forget`: set at receipt (UNANSWERED_DAYS) and
+    # again at the answer (the box's term then, which the notice the citizen read stated).
+    contact_until = models.DateTimeField(null=True, blank=True)
     contact_erased_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(
@@ -90,11 +96,29 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         ordering = ["-received_at", "-id"]
-        indexes = [models.Index(fields=["agency", "-received_at"], name="feedback_agency_recent")]
+        indexes = [
+            models.Index(fields=["agency", "-received_at"], name="feedback_agency_recent"),
+            models.Index(
+                fields=["contact_until"],
+                condition=models.Q(contact_erased_at__isnull=True, contact_until__isnull=False),
+                name="feedback_contact_due",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["report", "proposal", "idea"]),
+                name="feedback_kind_known",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["received", "answered"]),
+                name="feedback_status_known",
+            ),
+        ]
 
     def __str__(self) -> str:
-        # What names it in the audit log and elsewhere: never the citizen's words.
-        return f"{self.get_kind_display()} {self.reference}"
+        # What names it in the audit log and in exports: neither the citizen's words nor the
+        # reference, which opens the citizen's public page.
+        return f"{self.get_kind_display()} #{self.pk}"
 
     @property
     def wants_answer(self) -> bool:

@@ -20,18 +20,18 @@ def _agency_ids(user: User, roles: frozenset[str]) -> set[int] | None:
     return None if actor.is_superuser else set(actor.agency_ids_with(roles))
 
 
-def _scope(user: User, roles: frozenset[str]) -> QuerySet[Agency]:
+def _scope(user: User, roles: frozenset[str], agencies: QuerySet[Agency]) -> QuerySet[Agency]:
     ids = _agency_ids(user, roles)
-    agencies = Agency.objects.filter(dissolved_on__isnull=True)
     return agencies if ids is None else agencies.filter(pk__in=ids)
 
 
 def agencies_reading_feedback(user: User) -> QuerySet[Agency]:
-    return _scope(user, READING_ROLES)
+    return _scope(user, READING_ROLES, Agency.objects.filter(dissolved_on__isnull=True))
 
 
 def agencies_keeping_citizen_data(user: User) -> QuerySet[Agency]:
-    return _scope(user, PERSONAL_DATA_ROLES)
+    # Dissolved agencies too: a citizen's rights outlive the agency they wrote to.
+    return _scope(user, PERSONAL_DATA_ROLES, Agency.objects.all())
 
 
 def _holds(user: User, roles: frozenset[str], agency_id: int) -> bool:

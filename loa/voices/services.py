@@ -8,18 +8,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
-from django.template import loader
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from loa.core.models import User
 from loa.core.services import audit_record
-from loa.core.tasks import enqueue_with_commit, send_email
+from loa.core.tasks import enqueue_with_commit
 from loa.core.text import phone_number
 from loa.org.models import Agency
-from loa.voices import permissions, queries
-from loa.voices.models import Feedback, FeedbackBox
+from loa.voices import permissions, queries, tasks
+from loa.voices.models import UNANSWERED_DAYS, Feedback, FeedbackBox
 
 # The notice a citizen agrees to (templates/voices/_notice.html). Change the version whenever
 # the notice's words change, so each row tells which words its citizen agreed to.
@@ -28,7 +26,10 @@ NOTICE_VERSION = "2026-12"
 BOX_CLOSED = _("This agency is not taking feedback through Loa at the moment.")
 NO_CONSENT = _("Tick the box to agree to how your data is used, or we cannot receive it.")
 NO_CONTACT = _("Give an e-mail address or a phone number for the answer, or untick the answer.")
-BAD_PHONE = _("Enter a Vietnamese phone number of 10 digits, e.g. 0912 345 678.")
+BAD_PHONE = _(
+    "Enter a Vietnamese phone number: a mobile of 10 digits (0912 345 678) "
+    "or a landline of 11 (024 3825 1234)."
+)
 ALREADY_ANSWERED = _("This feedback was answered by someone else meanwhile; their answer is shown.")
 EMPTY_ANSWER = _("Write the answer.")
 NEEDS_REASON = _("Say why (for example, the citizen's request of 05/01/2024).")
@@ -109,17 +110,19 @@ def feedback_submit(
         name = " ".join(name.split())
     else:
         name = email = phone = ""
+    now = timezone.now()
     feedback = Feedback.objects.create(
         agency=box.agency,
         kind=kind,
         subject=" ".join(subject.split()),
         content=content.strip(),
         consent_notice=NOTICE_VERSION,
-        consented_at=timezone.now(),
+        consented_at=now,
         may_quote=may_quote,
         name=name,
         email=email,
         phone=phone,
+        contact_until=now + datetime.timedelta(days=UNANSWERED_DAYS) if email or phone else None,
     )
     # The audit row says what came in, never who sent it.
     audit_record(
@@ -128,15 +131,7 @@ def feedback_submit(
         target=feedback,
         changes={"kind": kind, "wants_answer": wants_answer, "may_quote": may_quote},
     )
-    recipients = queries.answerer_emails(box.agency)
-    if recipients:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"feedback": feedback, "site_url": settings.SITE_URL}
-            subject_line = loader.render_to_string("voices/email/received_subject.txt", context)
-            body = loader.render_to_string("voices/email/received.txt", context)
-        enqueue_with_commit(
-            send_email, subject=" ".join(subject_line.split()), body=body, to=recipients
-        )
+    enqueue_with_commit(tasks.tell_answerers, feedback_id=feedback.pk)
     return feedback
 
 
@@ -156,7 +151,13 @@ def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback
     feedback.answer = answer
     feedback.answered_at = timezone.now()
     feedback.answered_by = actor
-    feedback.save(update_fields=["status", "answer", "answered_at", "answered_by"])
+    fields = ["status", "answer", "answered_at", "answered_by"]
+    if feedback.wants_answer:  # the box's term, counted from now
+        box = FeedbackBox.objects.filter(agency_id=feedback.agency_id).first()
+        days = box.contact_days if box else 90
+        feedback.contact_until = feedback.answered_at + datetime.timedelta(days=days)
+        fields.append("contact_until")
+    feedback.save(update_fields=fields)
     audit_record(
         actor=actor,
         action="feedback_answer",
@@ -164,13 +165,7 @@ def feedback_answer(*, actor: User, feedback: Feedback, answer: str) -> Feedback
         changes={"status": [Feedback.Status.RECEIVED, Feedback.Status.ANSWERED]},
     )
     if feedback.email:
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {"feedback": feedback, "site_url": settings.SITE_URL}
-            subject_line = loader.render_to_string("voices/email/answered_subject.txt", context)
-            body = loader.render_to_string("voices/email/answered.txt", context)
-        enqueue_with_commit(
-            send_email, subject=" ".join(subject_line.split()), body=body, to=[feedback.email]
-        )
+        enqueue_with_commit(tasks.send_answer, feedback_id=feedback.pk)
     return feedback
 
 
@@ -185,8 +180,9 @@ def _erase_contact(rows, *, also_text: bool) -> list[Feedback]:
         feedback.name = feedback.email = feedback.phone = ""
         feedback.contact_erased_at = now
         fields = ["name", "email", "phone", "contact_erased_at"]
-        if also_text:
-            feedback.subject = feedback.content = str(ERASED_TEXT)
+        if also_text:  # data, so in the agency's language whatever the screen's
+            with translation.override(settings.LANGUAGE_CODE):
+                feedback.subject = feedback.content = str(ERASED_TEXT)
             fields += ["subject", "content"]
         feedback.save(update_fields=fields)
         erased.append(feedback)
@@ -253,18 +249,12 @@ def citizen_data_erase(*, actor: User, agency: Agency, contact: str, reason: str
 
 @transaction.atomic
 def feedback_contacts_expire(*, now: datetime.datetime | None = None) -> int:
-    """Erase the contact details of feedback answered longer ago than its box keeps them (run
-    daily: `loa voices forget`). The answer has been given; the contact has served its purpose."""
+    """Erase the contact details whose term has passed (run daily: `loa voices forget`): the
+    box's term after the answer, or UNANSWERED_DAYS after receipt for feedback nobody answered.
+    The contact has served its purpose, or can no longer serve it."""
     now = now or timezone.now()
-    erased = []
-    # One query per box (an installation has a few hundred at most), each with its own term.
-    for box in FeedbackBox.objects.only("agency_id", "contact_days"):
-        due = Feedback.objects.filter(
-            agency_id=box.agency_id,
-            contact_erased_at__isnull=True,
-            answered_at__lt=now - datetime.timedelta(days=box.contact_days),
-        ).filter(Q(name__gt="") | Q(email__gt="") | Q(phone__gt=""))
-        erased += _erase_contact(due, also_text=False)
+    due = Feedback.objects.filter(contact_erased_at__isnull=True, contact_until__lt=now)
+    erased = _erase_contact(due, also_text=False)
     for feedback in erased:
         audit_record(actor=None, action="feedback_contact_expire", target=feedback)
     return len(erased)

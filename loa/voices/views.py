@@ -37,14 +37,15 @@ def submit(request, code):
     if not box.is_open or not box.agency.is_active:
         context = {"box": box, "closed": True}
         return render(request, "voices/submit.html", context, status=410)
-    form = forms.FeedbackForm(request.POST or None, request=request)
+    form = forms.FeedbackForm(request.POST or None, request=request, box_code=box.code)
     if request.method == "POST" and form.is_valid():
         feedback = call_service(form, services.feedback_submit, box=box, **form.cleaned_data)
         if feedback:
             messages.success(request, _("Thank you. Your feedback has been received."))
             return redirect("voices:status", feedback.reference)
-    status = 400 if form.errors else 200
-    context = {"box": box, "form": form, "notice_days": box.contact_days}
+    limited = any(e.code == "rate_limited" for e in form.non_field_errors().as_data())
+    status = 429 if limited else 400 if form.errors else 200
+    context = {"box": box, "form": form}
     return render(request, "voices/submit.html", context, status=status)
 
 
