@@ -113,15 +113,14 @@ def test_the_latest_migrations_apply_back_and_forth_on_a_filled_database():
     if connection.vendor != "postgresql":
         pytest.skip("the production profile's upgrades run on PostgreSQL")
     sys.path.insert(0, str(BENCH))
-    import events as province
-    import reports as dispatches
+    import province
 
     today = timezone.localdate()
     size = argparse.Namespace(
         agencies=6, units_per_agency=5, people=600, activities=3000, attendance=10
     )
     province.generate(size, today)
-    dispatches.add_dispatches(4, today)
+    province.add_dispatches(4, today)
 
     from loa.events.models import Attendance
     from loa.org.models import Person
