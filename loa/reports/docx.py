@@ -158,8 +158,19 @@ def render_report(report: Report, figures: dict, *, with_charts: bool = True) ->
         )  # fmt: skip
     else:
         doc.body("Trong kỳ, chưa tiến hành kiểm tra.")
+    doc.heading("6. Tiếp nhận ý kiến của người dân")
+    heard = figures.get("feedback") or {"received": 0}
+    if heard["received"]:
+        doc.body(
+            f"Trong kỳ, cơ quan tiếp nhận {heard['received']} ý kiến của người dân qua hộp thư "
+            f"góp ý ({heard['report']} phản ánh, {heard['proposal']} kiến nghị, "
+            f"{heard['idea']} hiến kế); đã trả lời {heard['answered']} ý kiến "
+            f"({percent(heard['answered'], heard['received'])}%)."
+        )
+    else:
+        doc.body("Trong kỳ, chưa tiếp nhận ý kiến của người dân qua hộp thư góp ý.")
     if report.results.strip():
-        doc.heading("6. Kết quả khác")
+        doc.heading("7. Kết quả khác")
         _paragraphs(doc, report.results, "")
     for field, heading in NARRATIVE_HEADINGS:
         doc.heading(heading)

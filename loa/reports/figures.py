@@ -58,12 +58,19 @@ def inspections_in(agency: Agency, start: datetime.date, end: datetime.date) -> 
     return Inspection.objects.filter(agency=agency, scheduled_on__range=(start, end))
 
 
+def feedback_received(agency: Agency, start: datetime.date, end: datetime.date) -> QuerySet:
+    from loa.voices.models import Feedback
+
+    return Feedback.objects.filter(agency=agency, received_at__date__range=(start, end))
+
+
 SOURCES = {
     "plans": plans_issued,
     "dispatches": dispatches_sent,
     "activities": activities_held,
     "expenses": expenses_in,
     "inspections": inspections_in,
+    "feedback": feedback_received,
 }
 
 
@@ -128,8 +135,17 @@ def compile_figures(agency: Agency, year: int, start: datetime.date, end: dateti
         )
         .order_by("scheduled_on", "id")
     ]
+    # Counts only: the report carries no citizen's words (Decree 13) and outlives erasures.
+    feedback = feedback_received(agency, start, end).aggregate(
+        received=Count("id"),
+        answered=Count("id", filter=Q(answered_at__date__lte=end)),
+        report=Count("id", filter=Q(kind="report")),
+        proposal=Count("id", filter=Q(kind="proposal")),
+        idea=Count("id", filter=Q(kind="idea")),
+    )
     return {
         "window": [start.isoformat(), end.isoformat()],
+        "feedback": feedback,
         "inspections": inspections,
         "plans": [
             {"id": p.pk, "title": p.title, "code": p.code, "issued_on": _iso(p.issued_on)}

@@ -245,10 +245,13 @@ def source(request, kind):
             records = records.select_related("line", "line__plan").order_by("spent_on")
         elif kind == "inspections":
             records = records.select_related("unit").order_by("scheduled_on")
+        elif kind == "feedback":
+            records = records.order_by("received_at")
         rows = list(records[:1000])
         title = {"plans": _("Plans issued"), "dispatches": _("Dispatches sent"),
                  "activities": _("Activities held"), "expenses": _("Expenses"),
-                 "inspections": _("Inspections")}[kind]  # fmt: skip
+                 "inspections": _("Inspections"),
+                 "feedback": _("Citizens' feedback received")}[kind]  # fmt: skip
     context = {
         "agency": agency, "kind": kind, "rows": rows, "title": title, "start": start, "end": end,
         "unit": unit, "section": "dashboard",

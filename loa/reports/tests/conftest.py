@@ -15,6 +15,8 @@ from loa.org.tests.factories import make_person
 from loa.outreach import services as outreach_services
 from loa.plans import services as plan_services
 from loa.plans.tests.factories import make_plan
+from loa.voices import services as voices_services
+from loa.voices.tests.factories import open_box, send_feedback
 
 
 def at(day: str) -> datetime.datetime:
@@ -68,6 +70,20 @@ def year(world, django_capture_on_commit_callbacks) -> Year:
         actor=world.coordinator.user, line=line, spent_on=datetime.date(2023, 3, 10),
         amount=1_250_000, payee="Công ty In Vĩnh Phúc",
     )  # fmt: skip
+    # Citizens' feedback: two in March (one answered in April), one in July.
+    box = open_box(world)
+    for day, answered_on in (
+        ("05/03/2023", "03/04/2023"),
+        ("20/03/2023", None),
+        ("10/07/2023", None),
+    ):
+        feedback = send_feedback(box)
+        type(feedback).objects.filter(pk=feedback.pk).update(received_at=at(day))
+        if answered_on:
+            voices_services.feedback_answer(
+                actor=world.coordinator.user, feedback=feedback, answer="Đã xử lý"
+            )
+            type(feedback).objects.filter(pk=feedback.pk).update(answered_at=at(answered_on))
     return Year(plan=plan, dispatch=dispatch, march=march, july=july)
 
 

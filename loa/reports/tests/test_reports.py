@@ -67,6 +67,7 @@ def _second_way(agency_id: int, start: datetime.date, end: datetime.date) -> dic
     from loa.budget.models import Expense
     from loa.events.models import Activity, Attendance
     from loa.outreach.models import Delivery, Dispatch
+    from loa.voices.models import Feedback
 
     def within(moment) -> bool:
         return start <= moment.astimezone(VN).date() <= end
@@ -77,7 +78,11 @@ def _second_way(agency_id: int, start: datetime.date, end: datetime.date) -> dic
     held = {a.pk for a in Activity.objects.filter(agency_id=agency_id)
             if a.cancelled_at is None and within(a.starts_at)}  # fmt: skip
     expenses = Expense.objects.select_related("line__plan")
+    heard = [f for f in Feedback.objects.filter(agency_id=agency_id) if within(f.received_at)]
+    answered = [f for f in heard if f.answered_at and f.answered_at.astimezone(VN).date() <= end]
     return {
+        "feedback": len(heard),
+        "answered": len(answered),
         "dispatches": len(sent),
         "people": len(deliveries),
         "acknowledged": sum(1 for d in deliveries if d.acknowledged_at),
@@ -97,6 +102,8 @@ def test_every_figure_is_the_same_when_counted_a_second_way(world, year, kind):
     figures = compile_figures(world.agency, 2023, period.start, period.end)
     expected = _second_way(world.agency.pk, period.start, period.end)
     assert {
+        "feedback": figures["feedback"]["received"],
+        "answered": figures["feedback"]["answered"],
         "dispatches": figures["dispatches"]["count"],
         "people": figures["dispatches"]["people"],
         "acknowledged": figures["dispatches"]["acknowledged"],
@@ -107,6 +114,13 @@ def test_every_figure_is_the_same_when_counted_a_second_way(world, year, kind):
     # and the periods really differ: Q1 holds the March activity, Q3 the July one
     assert figures["activities"]["count"] == {"q1": 1, "h1": 1, "q3": 1, "year": 2}[kind]
     assert figures["dispatches"]["count"] == (0 if kind == "q3" else 1)
+    # Q1 (to 14/03) holds one feedback, not yet answered then; H1 both of March, one answered.
+    assert (figures["feedback"]["received"], figures["feedback"]["answered"]) == {
+        "q1": (1, 0),
+        "h1": (2, 1),
+        "q3": (1, 0),
+        "year": (3, 1),
+    }[kind]
 
 
 def test_the_docx_follows_decree_30_and_holds_the_expected_tables(world, year):
@@ -133,6 +147,7 @@ def test_the_docx_follows_decree_30_and_holds_the_expected_tables(world, year):
     assert [c.text for c in reach.rows[0].cells][:2] == ["Đơn vị", "Số lượt gửi"]
     assert len(activities.rows) == 1 + len(figures["activities"]["by_type"])
     assert "1.250.000 đ" in text  # spent in the window
+    assert "tiếp nhận 1 ý kiến của người dân" in text and "1 phản ánh" in text
     assert word.inline_shapes, "the reach chart is in the document as an image"
     assert "Nơi nhận:" in word.tables[-1].cell(0, 0).text
 
@@ -292,3 +307,15 @@ def test_the_command_line_renders_each_period(world, year, tmp_path):
     with pytest.raises(Exception, match="2023-Q1"):
         call_command("report", "render", "--agency", "VPUBND", "--period", "2023-Q2",
                      "--out", str(tmp_path / "x.docx"))  # fmt: skip
+
+
+def test_the_feedback_figure_lists_its_feedback_without_the_citizens_words(world, year, client_for):
+    source = reverse("reports:source", args=["feedback"])
+    query = {"agency": world.agency.pk, "from": "2023-01-01", "to": "2023-12-31"}
+    page = client_for(world.chief.user).get(source, query)
+    assert page.status_code == 200
+    assert len(page.context["rows"]) == 3
+    html = page.content.decode()
+    assert len(re.findall(r'href="/feedback/\d+/"', html)) == 3
+    assert "đất đai" not in html  # the subject the factory's citizens wrote
+    assert client_for(world.outsider.user).get(source, query).status_code == 403
