@@ -75,9 +75,9 @@ class BoxForm(BootstrapFormMixin, forms.Form):
 
 class CitizenLookupForm(BootstrapFormMixin, forms.Form):
     contact = forms.CharField(
-        label=_("The citizen's e-mail or phone number"),
+        label=_("The citizen's e-mail, phone number or feedback reference"),
         max_length=200,
-        help_text=_("As the citizen gave it in their feedback."),
+        help_text=_("As the citizen gave it in their feedback, or the reference they were given."),
     )
 
 

@@ -22,7 +22,10 @@ UNANSWERED_DAYS = 365
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 
-def new_code(length: int = 10) -> str:
+REFERENCE_LENGTH = 10
+
+
+def new_code(length: int = REFERENCE_LENGTH) -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
 
 

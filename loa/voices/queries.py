@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from loa.core.text import phone_number
 from loa.org.models import Agency, Person
-from loa.voices.models import Feedback, FeedbackBox
+from loa.voices.models import REFERENCE_LENGTH, Feedback, FeedbackBox
 from loa.voices.permissions import ANSWERING_ROLES
 
 
@@ -37,13 +37,17 @@ def counts_of(agency: Agency) -> dict[str, int]:
 
 def feedback_of_citizen(agency: Agency, contact: str) -> QuerySet[Feedback]:
     """The agency's feedback left by whoever is reached at `contact`: an e-mail address
-    (any case) or a phone number (typed any way); none for anything else."""
+    (any case), a phone number (typed any way), or the reference of one feedback (for a citizen
+    who gave no contact, or whose contact has expired); none for anything else."""
     contact = contact.strip()
     rows = Feedback.objects.filter(agency=agency)
     if "@" in contact:
         return rows.filter(email__iexact=contact)
-    phone = phone_number(contact)
-    return rows.filter(phone=phone) if phone else rows.none()
+    if phone := phone_number(contact):
+        return rows.filter(phone=phone)
+    if len(contact) == REFERENCE_LENGTH and contact.isalnum():
+        return rows.filter(reference=contact.upper())
+    return rows.none()
 
 
 def answerer_emails(agency: Agency) -> list[str]:

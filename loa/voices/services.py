@@ -17,7 +17,7 @@ from loa.core.tasks import enqueue_with_commit
 from loa.core.text import phone_number
 from loa.org.models import Agency
 from loa.voices import permissions, queries, tasks
-from loa.voices.models import UNANSWERED_DAYS, Feedback, FeedbackBox
+from loa.voices.models import UNANSWERED_DAYS, Feedback, FeedbackBox, new_box_code
 
 # The notice a citizen agrees to (templates/voices/_notice.html). Change the version whenever
 # the notice's words change, so each row tells which words its citizen agreed to.
@@ -33,6 +33,10 @@ BAD_PHONE = _(
 ALREADY_ANSWERED = _("This feedback was answered by someone else meanwhile; their answer is shown.")
 EMPTY_ANSWER = _("Write the answer.")
 NEEDS_REASON = _("Say why (for example, the citizen's request of 05/01/2024).")
+REASON_NAMES_CITIZEN = _(
+    "Do not write the citizen's e-mail or phone in the reason: "
+    "the reason is kept after the erasure."
+)
 NOTHING_FOUND = _("No feedback of this agency has that e-mail address or phone number.")
 CONTACT_DAYS_RANGE = _("Keep contact details between 7 and 730 days.")
 
@@ -71,6 +75,18 @@ def feedback_box_close(*, actor: User, box: FeedbackBox) -> FeedbackBox:
     FeedbackBox.objects.filter(pk=box.pk).update(is_open=False)
     box.is_open = False
     audit_record(actor=actor, action="feedback_box_close", target=box)
+    return box
+
+
+@transaction.atomic
+def feedback_box_new_address(*, actor: User, box: FeedbackBox) -> FeedbackBox:
+    """Give the box a new random address (its old address and QR stop working), for a box
+    flooded by someone who found it. Citizens' follow-up pages keep working."""
+    if not permissions.can_manage_box(actor, box.agency_id):
+        raise PermissionDenied
+    box.code = new_box_code()
+    box.save(update_fields=["code"])
+    audit_record(actor=actor, action="feedback_box_new_address", target=box)
     return box
 
 
@@ -237,6 +253,10 @@ def citizen_data_erase(*, actor: User, agency: Agency, contact: str, reason: str
     reason = " ".join(reason.split())
     if not reason:
         raise ValidationError({"reason": ValidationError(NEEDS_REASON, code="reason")})
+    if contact.strip().casefold() in reason.casefold() or (
+        (phone := phone_number(contact)) and phone[1:] in "".join(c for c in reason if c.isdigit())
+    ):
+        raise ValidationError({"reason": ValidationError(REASON_NAMES_CITIZEN, code="reason")})
     erased = _erase_contact(queries.feedback_of_citizen(agency, contact), also_text=True)
     if not erased:
         raise ValidationError({"contact": ValidationError(NOTHING_FOUND, code="none")})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("feedback/<int:pk>/", views.feedback_detail, name="detail"),
     path("feedback/box/open/", views.box_open, name="box_open"),
     path("feedback/box/close/", views.box_close, name="box_close"),
+    path("feedback/box/new-address/", views.box_new_address, name="box_new_address"),
     path("feedback/box/qr.svg", views.box_qr, name="box_qr"),
     path("feedback/citizen-data/", views.citizen_data, name="citizen_data"),
 ]

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from loa.core.agency_choice import for_agency, pick_agency
@@ -30,6 +31,7 @@ def box_url(box) -> str:
 # --- public ---------------------------------------------------------------------------------
 
 
+@never_cache
 def submit(request, code):
     box = queries.open_box(code)
     if box is None:
@@ -50,11 +52,14 @@ def submit(request, code):
 
 
 @require_safe
+@never_cache
 def status(request, reference):
     feedback = get_object_or_404(
         Feedback.objects.select_related("agency"), reference=reference.upper()
     )
-    return render(request, "voices/status.html", {"feedback": feedback})
+    response = render(request, "voices/status.html", {"feedback": feedback})
+    response["X-Robots-Tag"] = "noindex"  # a citizen's page: for them, not for search engines
+    return response
 
 
 # --- the agency's side ----------------------------------------------------------------------
@@ -163,6 +168,21 @@ def box_close(request):
 
 
 @login_required
+@require_POST
+@for_agency("voices")
+def box_new_address(request):
+    agency = _managed_box_agency(request)
+    box = queries.box_of(agency)
+    if box is None:
+        raise Http404
+    services.feedback_box_new_address(actor=request.user, box=box)
+    messages.success(
+        request, _("The box has a new address and QR code; the old ones no longer work.")
+    )
+    return redirect(reverse("voices:list") + f"?agency={agency.pk}")
+
+
+@login_required
 @require_safe
 @for_agency("voices")
 def box_qr(request):
@@ -176,25 +196,26 @@ def box_qr(request):
 
 
 @login_required
+@never_cache
 @for_agency("voices")
 def citizen_data(request):
-    """An administrator answers a citizen's request (Decree 13) to see or erase their data."""
+    """An administrator answers a citizen's request (Decree 13) to see or erase their data.
+    Every step is a POST, so the citizen's e-mail or phone stays out of addresses and logs."""
     agency = pick_agency(request, permissions.agencies_keeping_citizen_data(request.user))
-    lookup = forms.CitizenLookupForm(request.GET or None)
-    erase = forms.CitizenEraseForm(request.POST if "erase" in request.POST else None)
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    lookup = forms.CitizenLookupForm(request.POST if action in ("find", "export") else None)
+    erase = forms.CitizenEraseForm(request.POST if action == "erase" else None)
     found = None
-    if request.method == "POST" and "export" in request.POST:
-        lookup = forms.CitizenLookupForm(request.POST)
-        if lookup.is_valid():
-            data = call_service(
-                lookup, services.citizen_data_export, actor=request.user, agency=agency,
-                contact=lookup.cleaned_data["contact"],
-            )  # fmt: skip
-            if data:
-                response = HttpResponse(data, content_type="application/json; charset=utf-8")
-                response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.json"'
-                return response
-    elif request.method == "POST" and erase.is_valid():
+    if action == "export" and lookup.is_valid():
+        data = call_service(
+            lookup, services.citizen_data_export, actor=request.user, agency=agency,
+            contact=lookup.cleaned_data["contact"],
+        )  # fmt: skip
+        if data:
+            response = HttpResponse(data, content_type="application/json; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="du-lieu-ca-nhan.json"'
+            return response
+    elif action == "erase" and erase.is_valid():
         erased = call_service(
             erase, services.citizen_data_erase, actor=request.user, agency=agency,
             contact=erase.cleaned_data["contact"], reason=erase.cleaned_data["reason"],
@@ -206,7 +227,7 @@ def citizen_data(request):
                 % {"count": erased},
             )
             return redirect(reverse("voices:citizen_data") + f"?agency={agency.pk}")
-    if lookup.is_bound and lookup.is_valid() and request.method == "GET":
+    elif action == "find" and lookup.is_valid():
         contact = lookup.cleaned_data["contact"]
         found = list(queries.feedback_of_citizen(agency, contact))
         erase = forms.CitizenEraseForm(initial={"contact": contact})
