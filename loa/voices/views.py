@@ -39,7 +39,9 @@ def submit(request, code):
     if not box.is_open or not box.agency.is_active:
         context = {"box": box, "closed": True}
         return render(request, "voices/submit.html", context, status=410)
-    form = forms.FeedbackForm(request.POST or None, request=request, box_code=box.code)
+    form = forms.FeedbackForm(
+        request.POST if request.method == "POST" else None, request=request, box_code=box.code
+    )
     if request.method == "POST" and form.is_valid():
         feedback = call_service(form, services.feedback_submit, box=box, **form.cleaned_data)
         if feedback:
@@ -110,7 +112,7 @@ def feedback_detail(request, pk):
     can_answer = permissions.can_answer_feedback(request.user, feedback.agency_id)
     if request.method == "POST" and not can_answer:
         raise PermissionDenied
-    form = forms.AnswerForm(request.POST or None)
+    form = forms.AnswerForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         if call_service(
             form, services.feedback_answer, actor=request.user, feedback=feedback,

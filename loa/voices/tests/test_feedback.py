@@ -429,3 +429,10 @@ def test_the_list_page_makes_the_same_number_of_queries_for_many_feedback(
     with django_assert_num_queries(len(one)):
         page = coordinator.get(url)
     assert len(re.findall(r'href="/feedback/\d+/"', page.content.decode())) == 21
+
+
+def test_an_empty_sending_says_what_is_missing_and_saves_nothing(box, client):
+    response = client.post(submit_url(box), {})
+    assert response.status_code == 400
+    assert "Trường này là bắt buộc" in response.content.decode()
+    assert not Feedback.objects.exists()
