@@ -44,6 +44,7 @@ def setup_sqlite() -> None:
         SECRET_KEY="bench-only",
         LOA_DEBUG="false",
         LOA_HTTPS="false",
+        LOG_LEVEL="WARNING",
         DATABASE_URL=f"sqlite:///{path}",
     )
     import django
