@@ -510,6 +510,8 @@ def open_province(server: str, name: str, **environment: str) -> dict:
     """Django set up on the filled province in `name` (with `environment`, as
     throwaway.fresh_database takes it), migrated, and restored to how the generator left it;
     the province filled first if it is not there. Returns the marker."""
+    if not name.startswith("loa_bench_"):  # it may be dropped, filled and cleaned: never another
+        raise SystemExit(f"the province's database must be named loa_bench_…, not {name}")
     found = marker(server, name)
     hold(server, name)
     if found is None:
@@ -577,7 +579,14 @@ def main() -> None:
         return
     if args.check:
         found = marker(server, args.db)
-        print(f"{args.db}: " + (f"filled, {found}" if found else "not filled"))
+        if found is None:
+            print(f"{args.db}: not filled")
+        else:
+            sizes = {k: found["sizes"].get(k) for k in SIZES}
+            print(
+                f"{args.db}: filled {found['filled_at']:%Y-%m-%d %H:%M} in "
+                f"{found['seconds']:.0f} s, {sizes}; {len(found['baseline'])} tables"
+            )
         return
     print(f"province generator on {machine()}; database {args.db}, made afresh")
     fresh_database(server, args.db, ALLOWED_HOSTS="testserver,127.0.0.1")
