@@ -8,6 +8,7 @@ the web server and prints where to sign in.
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -31,15 +32,26 @@ def _manage(argv: list[str]) -> None:
     execute_from_command_line(["loa", *argv])
 
 
+def _own_address() -> str:
+    """This machine's address on the office network, as colleagues' phones reach it."""
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "127.0.0.1"
+    return address
+
+
 def run(argv: list[str]) -> int:
     address = argv[0] if argv else "127.0.0.1:8000"
     host, _, port = address.rpartition(":")
     if host in ("0.0.0.0", "[::]"):  # noqa: S104 - serving the demo to the LAN is the point
         # Colleagues on the office network reach the demo by this machine's own address.
         os.environ.setdefault("ALLOWED_HOSTS", "*")
-        host = "127.0.0.1"
+        host = _own_address()
     elif not host:
         host = "127.0.0.1"
+    # Links in e-mails and the QR codes (feedback box, check-in, Zalo groups) name this address.
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}")
     # The demo runs as Loa runs for its users, not in debug mode: Vietnamese error pages, and
     # nothing of the settings shown to colleagues on the network. LOA_DEBUG=true brings
     # Django's debug pages back for a developer.
@@ -50,7 +62,7 @@ def run(argv: list[str]) -> int:
     _manage(["migrate", "--noinput", "--verbosity", "0"])
     if os.environ["LOA_DEBUG"].lower() not in ("1", "true", "yes", "on"):
         _manage(["collectstatic", "--noinput", "--verbosity", "0"])  # served by whitenoise
-    _manage(["demo", "--url", f"http://{host}:{port}/"])
+    _manage(["demo", "--url", os.environ["SITE_URL"].rstrip("/") + "/"])
     sys.stdout.flush()  # the sign-in details first, even when the output goes to a file
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-m", "loa", "db_worker", "--queue-name", "*", "--no-reload"],

@@ -2,6 +2,7 @@
 the list, the answer and the follow-up page have something to show."""
 
 from django.db import transaction
+from django.urls import reverse
 
 from loa.core.models import User
 from loa.org.demo import AGENCY_NAME
@@ -40,6 +41,15 @@ ANSWER = (
     "Văn phòng đã kiểm tra: hồ sơ bị chậm do thiếu xác nhận của cơ quan thuế. Trung tâm đã "
     "nhắc nhở cán bộ tiếp nhận gửi thư xin lỗi theo quy định. Cảm ơn ông đã phản ánh."
 )
+
+
+def public_links(url: str) -> list[tuple[str, str]]:
+    """The demo's public feedback box, printed with the accounts: a citizen needs no account."""
+    box = FeedbackBox.objects.filter(agency__name=AGENCY_NAME, is_open=True).first()
+    if box is None:
+        return []
+    link = url.rstrip("/") + reverse("voices:submit", args=[box.code])
+    return [("Hộp thư góp ý của người dân / citizens' feedback box", link)]
 
 
 def exists() -> bool:

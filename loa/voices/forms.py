@@ -32,7 +32,11 @@ class FeedbackForm(BootstrapFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("At most 5,000 characters. Do not write other people's personal details."),
     )
-    wants_answer = forms.BooleanField(label=_("I would like an answer"), required=False)
+    wants_answer = forms.BooleanField(
+        label=_("I would like an answer"),
+        required=False,
+        help_text=_("Then give an e-mail or a phone number below; otherwise leave them empty."),
+    )
     name = forms.CharField(label=_("Your name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
@@ -55,6 +59,10 @@ class FeedbackForm(BootstrapFormMixin, forms.Form):
         if key and not ratelimit.hit("feedback", key, limit=self.LIMIT, window=self.WINDOW):
             raise ValidationError(TOO_MANY_SENDINGS, code="rate_limited")
         return super().clean()
+
+
+class ReferenceForm(BootstrapFormMixin, forms.Form):
+    reference = forms.CharField(label=_("Your reference"), min_length=10, max_length=10, strip=True)
 
 
 class AnswerForm(BootstrapFormMixin, forms.Form):

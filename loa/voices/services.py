@@ -25,6 +25,10 @@ NOTICE_VERSION = "2026-12"
 
 BOX_CLOSED = _("This agency is not taking feedback through Loa at the moment.")
 NO_CONSENT = _("Tick the box to agree to how your data is used, or we cannot receive it.")
+CONTACT_WITHOUT_ANSWER = _(
+    "You gave a way to reach you but did not tick “I would like an answer”: tick it to be "
+    "answered, or clear your name, e-mail and phone (they are not kept without it)."
+)
 NO_CONTACT = _("Give an e-mail address or a phone number for the answer, or untick the answer.")
 BAD_PHONE = _(
     "Enter a Vietnamese phone number: a mobile of 10 digits (0912 345 678) "
@@ -124,8 +128,13 @@ def feedback_submit(
         if not email and not phone:
             raise ValidationError({"email": ValidationError(NO_CONTACT, code="contact")})
         name = " ".join(name.split())
+    elif email.strip() or phone.strip():
+        # Said, not dropped silently: the citizen may well be waiting for an answer.
+        raise ValidationError(
+            {"wants_answer": ValidationError(CONTACT_WITHOUT_ANSWER, code="contact")}
+        )
     else:
-        name = email = phone = ""
+        name = ""
     now = timezone.now()
     feedback = Feedback.objects.create(
         agency=box.agency,

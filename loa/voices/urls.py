@@ -5,6 +5,7 @@ from loa.voices import views
 app_name = "voices"
 urlpatterns = [
     # Public: the box's address is a random code; the follow-up page, the feedback's reference.
+    path("gop-y/theo-doi/", views.lookup, name="lookup"),  # before the box: "theo-doi" is no code
     path("gop-y/<str:code>/", views.submit, name="submit"),
     path("gop-y/theo-doi/<str:reference>/", views.status, name="status"),
     path("feedback/", views.feedback_list, name="list"),

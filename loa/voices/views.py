@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from loa.core import ratelimit
 from loa.core.agency_choice import for_agency, pick_agency
 from loa.core.forms import call_service
 from loa.voices import forms, permissions, queries, services
@@ -59,9 +60,33 @@ def status(request, reference):
     feedback = get_object_or_404(
         Feedback.objects.select_related("agency"), reference=reference.upper()
     )
-    response = render(request, "voices/status.html", {"feedback": feedback})
+    context = {"feedback": feedback, "box": queries.box_of(feedback.agency)}
+    response = render(request, "voices/status.html", context)
     response["X-Robots-Tag"] = "noindex"  # a citizen's page: for them, not for search engines
     return response
+
+
+@require_safe
+@never_cache
+def lookup(request):
+    """A reference typed by the citizen: their page, or a plain word on what went wrong. At
+    most 30 tries an hour from one address, so references cannot be guessed by the thousand."""
+    form = forms.ReferenceForm(request.GET or None)
+    error, status = "", 200
+    if form.is_bound:
+        if not ratelimit.hit("feedback-lookup", ratelimit.client_address(request), limit=30,
+                             window=60 * 60):  # fmt: skip
+            error, status = _("Too many tries from your connection. Try again in an hour."), 429
+        elif form.is_valid():
+            reference = form.cleaned_data["reference"].upper()
+            if Feedback.objects.filter(reference=reference).exists():
+                return redirect("voices:status", reference)
+            error = _("No feedback has this reference. Check the 10 characters and try again.")
+            status = 404
+        else:
+            error, status = _("A reference has 10 letters and digits, e.g. D8XJNVQVSH."), 400
+    context = {"error": error, "reference": request.GET.get("reference", "")[:10]}
+    return render(request, "voices/lookup.html", context, status=status)
 
 
 # --- the agency's side ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The README's first command: the demo office from the sample plan, loaded once, kept after."""
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -101,7 +102,12 @@ def test_loa_run_serves_the_demo_and_keeps_it_on_a_second_run(tmp_path):
     assert "Đăng nhập Loa" in page
     password = (tmp_path / "demo-password").read_text()
     assert f"http://127.0.0.1:{port}/" in first and f"admin / {password}" in first
+    # The public feedback box's address (as in its QR code) is on the port it runs on.
+    box = re.search(rf"citizens' feedback box: (http://127\.0\.0\.1:{port}/gop-y/\w+/)", first)
+    assert box, first
     process, _page = _start(tmp_path, port)
+    with urllib.request.urlopen(box.group(1)) as page:
+        assert "Góp ý về cải cách hành chính" in page.read().decode()
     second = _stop(process)
     assert "Dữ liệu mẫu đã có sẵn; giữ nguyên." in second
     assert f"admin / {password}" in second

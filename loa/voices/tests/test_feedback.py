@@ -67,13 +67,19 @@ def test_nothing_is_kept_without_consent(box, client):
     assert not Feedback.objects.exists()
 
 
-def test_no_name_or_contact_is_kept_when_no_answer_is_asked_for(box, client):
-    client.post(
-        submit_url(box),
-        {**FORM, "name": "Nguyễn Văn A", "email": CITIZEN_EMAIL, "phone": "0912345678"},
-    )
-    feedback = Feedback.objects.get()
-    assert (feedback.name, feedback.email, feedback.phone) == ("", "", "")
+def test_no_name_is_kept_when_no_answer_is_asked_for(box, client):
+    client.post(submit_url(box), {**FORM, "name": "Nguyễn Văn A"})
+    assert Feedback.objects.get().name == ""
+
+
+def test_a_contact_given_without_asking_for_an_answer_is_questioned_not_dropped(box, client):
+    typed = {**FORM, "name": "Nguyễn Văn A", "email": CITIZEN_EMAIL}
+    response = client.post(submit_url(box), typed)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "chưa chọn “Tôi muốn nhận trả lời”" in html
+    assert CITIZEN_EMAIL in html  # what was typed is still there
+    assert not Feedback.objects.exists()
 
 
 def test_an_answer_needs_a_way_to_reach_the_citizen_and_a_real_phone_number(box, client):
@@ -436,3 +442,28 @@ def test_an_empty_sending_says_what_is_missing_and_saves_nothing(box, client):
     assert response.status_code == 400
     assert "Trường này là bắt buộc" in response.content.decode()
     assert not Feedback.objects.exists()
+
+
+def test_a_citizen_finds_their_page_by_typing_the_reference(box, client):
+    feedback = send_feedback(box)
+    lookup = reverse("voices:lookup")
+    response = client.get(lookup, {"reference": f" {feedback.reference.lower()} "})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("voices:status", args=[feedback.reference])
+    wrong = client.get(lookup, {"reference": "AAAAAAAAAA"})
+    assert wrong.status_code == 404 and "Không có ý kiến nào có mã này" in wrong.content.decode()
+    assert client.get(lookup, {"reference": "abc"}).status_code == 400
+
+
+def test_references_cannot_be_guessed_by_the_thousand(box, client):
+    lookup = reverse("voices:lookup")
+    for attempt in range(30):
+        client.get(lookup, {"reference": f"AAAAAAA{attempt:03}"})
+    feedback = send_feedback(box)
+    assert client.get(lookup, {"reference": feedback.reference}).status_code == 429
+
+
+def test_a_phone_user_sees_what_to_put_right_at_the_top_of_the_page(box, client):
+    response = client.post(submit_url(box), {**FORM, "consent": ""})
+    summary = response.content.decode().split('data-testid="errors"')[1].split("</div>")[0]
+    assert str(services.NO_CONSENT) in summary and 'href="#id_consent"' in summary

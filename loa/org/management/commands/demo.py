@@ -29,6 +29,7 @@ class Command(BaseCommand):
             if existed
             else "Đang tạo dữ liệu mẫu… / Loading demo data…"
         )
+        modules = []
         for app in apps.get_app_configs():
             if not app.name.startswith("loa."):
                 continue
@@ -36,6 +37,7 @@ class Command(BaseCommand):
                 module = import_module(f"{app.name}.demo")
             except ModuleNotFoundError:
                 continue
+            modules.append(module)
             created_password = module.load()
             if isinstance(created_password, str):
                 password_file.parent.mkdir(parents=True, exist_ok=True)
@@ -53,4 +55,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"    {username:<14} {label}")
         else:
             self.stdout.write(f"  (mật khẩu mẫu không còn trong {password_file})")
+        # Pages without sign-in an app offers (`public_links(url)` in its demo module).
+        for module in modules:
+            for label, link in getattr(module, "public_links", lambda _url: [])(url):
+                self.stdout.write(f"  {label}: {link}")
         self.stdout.write("")
