@@ -114,9 +114,11 @@ def search(documents: QuerySet[Document], query: str):
     # so a rarely matching filter still finds its documents among thousands of hits.
     allowed_sql, allowed_params = documents.order_by().values("pk").query.sql_with_params()
     # The inner SQL is compiled by the ORM and its values are bound, never interpolated.
+    # "+rowid" keeps SQLite from driving the search by the allowed list (one index probe per
+    # document: minutes at 50,000); the unary plus makes it a filter on the FTS matches.
     sql = (
         "SELECT rowid FROM library_document_fts WHERE library_document_fts MATCH %s "
-        f"AND rowid IN ({allowed_sql}) "
+        f"AND +rowid IN ({allowed_sql}) "
         "ORDER BY bm25(library_document_fts, 10.0, 1.0) LIMIT %s"
     )
     with connection.cursor() as cursor:
