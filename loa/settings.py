@@ -374,7 +374,10 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "loa.core.telemetry.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "loa.core.telemetry.RequestIdFilter"},
+        "task_arguments": {"()": "loa.core.telemetry.TaskArgumentsFilter"},
+    },
     "formatters": {
         "json": {"()": "loa.core.telemetry.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -391,6 +394,8 @@ LOGGING = {
         # Django's own messages once, through this handler, not again through the root.
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # RQ names each job by its call with its arguments: the filter keeps only the name.
+        "rq.worker": {"filters": ["task_arguments"]},
         # One line a request; LOA_ACCESS_LOG=false leaves it to nginx.
         "loa.access": {"level": "INFO" if env_bool("LOA_ACCESS_LOG", True) else "WARNING"},
     },

@@ -91,6 +91,24 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class TaskArgumentsFilter(logging.Filter):
+    """RQ's worker logs each job as its call, arguments and all ("send_email(to=['…'],
+    body='…')"): e-mail addresses, message bodies, citizens' answers. Keep the function's name
+    only (Decree 13: no personal data in logs)."""
+
+    _CALL = re.compile(r"([\w.]+)\(.*\)", re.DOTALL)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                self._CALL.sub(r"\1(…)", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        elif isinstance(record.msg, str) and not record.args:
+            record.msg = self._CALL.sub(r"\1(…)", record.msg)
+        return True
+
+
 # The fields of a record worth a key of their own; everything else a record carries (Django
 # attaches the request object to its error records) is left out, so no cookie, header or form
 # value reaches the log.

@@ -173,3 +173,15 @@ def test_behind_the_proxy_each_client_has_its_own_address_and_nobody_else_can_ch
     assert client_address(direct) == "198.51.100.2"  # not a proxy: its header is ignored
     settings.LOA_TRUSTED_PROXIES = []
     assert client_address(through_nginx) == "127.0.0.1"
+
+
+def test_task_workers_log_which_task_ran_but_not_its_arguments(caplog):
+    # RQ's own logger and message format: a job is named by its call, arguments and all.
+    from rq.worker.base import logger as rq_logger
+
+    call = "loa.core.tasks.send_email(body='Trả lời: …', subject='Góp ý', to=['dan@example.vn'])"
+    with caplog.at_level(logging.INFO, logger="rq.worker"):
+        rq_logger.info("Worker %s: %s: %s (%s)", "w1", "default", call, "job-1")
+        rq_logger.info("Successfully completed %s job in %ss on worker %s", call, "0.1", "w1")
+    assert "loa.core.tasks.send_email(…)" in caplog.text
+    assert "dan@example.vn" not in caplog.text and "Trả lời" not in caplog.text
