@@ -106,6 +106,9 @@ _ISSUER_STOP = re.compile(
 )
 _ISSUER_JOIN = re.compile(r"\s+và\s+|\s*,\s*|\s+-\s+")
 ISSUER_RE = re.compile(r"(?:của|do)\s+(?P<issuer>[^\s,;.()\n][^\n]*)", re.IGNORECASE)
+# "… của Chính phủ và Kế hoạch số 321/KH-UBND": a document's type word after "và" or "," starts
+# the next citation, not the rest of the issuer's name.
+_NEXT_DOCUMENT = re.compile(rf"(?i:{_TYPE_WORD})(?![\wÀ-ỹ])")
 _HEAD = re.compile(
     rf"(?<!\w)(?P<head>(?:(?i:{_TYPE_WORD})|(?:{_SHORT_WORD}))(?=[\s:])"
     rf"(?:\s+(?i:số))?\s*:?\s*|(?i:\bsố)\s*:?\s*)(?={_CODE})"
@@ -166,7 +169,7 @@ def _issuer(text: str, pos: int) -> tuple[str | None, int]:
     issuer = rest[: stop.start()] if stop else rest
     for join in _ISSUER_JOIN.finditer(issuer):
         after = issuer[join.end() : join.end() + 1]
-        if not after or not after.isupper():
+        if not after or not after.isupper() or _NEXT_DOCUMENT.match(issuer, join.end()):
             issuer = issuer[: join.start()]
             break
     issuer = issuer.rstrip(" ,-")

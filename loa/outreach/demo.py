@@ -6,6 +6,7 @@ it as evidence of task 1."""
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from loa.core.models import User
 from loa.library.models import Document
@@ -41,7 +42,9 @@ def load() -> None:
         # a) the Party's and State's policies; c) the documents directing the reform (76/NQ-CP)
         topics=plan.topics.filter(code__in=["a", "c"]) if plan else [],
     )
-    Dispatch.objects.filter(pk=dispatch.pk).update(status=DispatchStatus.SENDING)
+    Dispatch.objects.filter(pk=dispatch.pk).update(
+        status=DispatchStatus.SENDING, sent_at=timezone.now()
+    )
     services.dispatch_deliver(dispatch_id=dispatch.pk)
     chance = random.Random(76)  # noqa: S311 - a repeatable demo, not a secret
     for delivery in dispatch.deliveries.select_related("person__user"):

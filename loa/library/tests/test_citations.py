@@ -272,6 +272,22 @@ def test_separate_citations_in_one_sentence_keep_their_own_types():
     ]
 
 
+def test_an_issuer_ends_where_the_next_document_begins():
+    text = (
+        "Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ và Kế hoạch số 321/KH-UBND "
+        "ngày 30/12/2022 của UBND tỉnh; Quyết định số 1/QĐ-BGDĐT của Bộ Giáo dục và Đào tạo"
+    )
+    assert [(c.code, c.issuer, text[c.start : c.end]) for c in find_citations(text)] == [
+        ("76/NQ-CP", "Chính phủ", "Nghị quyết số 76/NQ-CP ngày 15/7/2021 của Chính phủ"),
+        ("321/KH-UBND", "UBND tỉnh", "Kế hoạch số 321/KH-UBND ngày 30/12/2022 của UBND tỉnh"),
+        (
+            "1/QĐ-BGDĐT",
+            "Bộ Giáo dục và Đào tạo",
+            "Quyết định số 1/QĐ-BGDĐT của Bộ Giáo dục và Đào tạo",
+        ),
+    ]
+
+
 def test_an_impossible_date_is_left_out_not_guessed():
     assert find_citations("Quyết định số 12/QĐ-UBND ngày 31/02/2022")[0].date is None
 
