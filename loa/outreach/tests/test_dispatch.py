@@ -116,6 +116,7 @@ def test_a_staff_member_reads_and_acknowledges_in_the_inbox(
     client = client_for(world.staff_a.user)
     home = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="unread">1' in home
+    assert "Bạn có 1 tài liệu cần đọc và xác nhận." in home  # said in words on the home page
     delivery = dispatch.deliveries.get(person=world.staff_a)
     page = client.get(reverse("outreach:read", args=[delivery.pk]))
     assert "Tôi đã đọc và nắm được nội dung" in page.content.decode()
@@ -123,6 +124,8 @@ def test_a_staff_member_reads_and_acknowledges_in_the_inbox(
     delivery.refresh_from_db()
     assert delivery.acknowledged_at and delivery.acknowledged_channel == "inbox"
     assert delivery.comment == "Đã rõ"
+    home = client.get(reverse("core:home")).content.decode()
+    assert 'data-testid="home-unread"' not in home
     # The audit row says who acknowledged what, as every write's row does (on PostgreSQL it is
     # written by the acknowledging statement itself, not by audit_record).
     entry = AuditEntry.objects.get(action="delivery_acknowledge", actor=world.staff_a.user)
