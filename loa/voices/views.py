@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -181,32 +182,32 @@ def box_open(request):
     return redirect(reverse("voices:list") + f"?agency={agency.pk}")
 
 
-@login_required
-@require_POST
-@for_agency("voices")
-def box_close(request):
-    agency = _managed_box_agency(request)
-    box = queries.box_of(agency)
-    if box is None:
-        raise Http404
-    services.feedback_box_close(actor=request.user, box=box)
-    messages.success(request, _("The feedback box is closed; its address says so to visitors."))
-    return redirect(reverse("voices:list") + f"?agency={agency.pk}")
+def _box_action(service, done: str):
+    """A POST that changes an existing box (close it, give it a new address), then the list."""
+
+    @login_required
+    @require_POST
+    @for_agency("voices")
+    def view(request):
+        agency = _managed_box_agency(request)
+        box = queries.box_of(agency)
+        if box is None:
+            raise Http404
+        service(actor=request.user, box=box)
+        messages.success(request, done)
+        return redirect(reverse("voices:list") + f"?agency={agency.pk}")
+
+    return view
 
 
-@login_required
-@require_POST
-@for_agency("voices")
-def box_new_address(request):
-    agency = _managed_box_agency(request)
-    box = queries.box_of(agency)
-    if box is None:
-        raise Http404
-    services.feedback_box_new_address(actor=request.user, box=box)
-    messages.success(
-        request, _("The box has a new address and QR code; the old ones no longer work.")
-    )
-    return redirect(reverse("voices:list") + f"?agency={agency.pk}")
+box_close = _box_action(
+    services.feedback_box_close,
+    gettext_lazy("The feedback box is closed; its address says so to visitors."),
+)
+box_new_address = _box_action(
+    services.feedback_box_new_address,
+    gettext_lazy("The box has a new address and QR code; the old ones no longer work."),
+)
 
 
 @login_required
