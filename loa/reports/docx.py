@@ -8,7 +8,6 @@ from loa.core.decree30 import Decree30Document
 from loa.core.text import format_vnd
 from loa.plans.docx import BLANK_NUMBER, agency_abbreviation
 from loa.plans.models import TaskStatus
-from loa.reports import charts
 from loa.reports.figures import percent
 from loa.reports.models import PeriodKind, Report
 
@@ -56,6 +55,10 @@ def _paragraphs(doc: Decree30Document, text: str, empty: str) -> None:
 
 
 def render_report(report: Report, figures: dict, *, with_charts: bool = True) -> bytes:
+    # matplotlib takes a third of a second to import: only the worker that draws pays for it,
+    # not every process that imports the reports app (each `loa` command, each web worker).
+    from loa.reports import charts
+
     agency = report.agency
     doc = Decree30Document()
     doc.header(
