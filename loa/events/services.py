@@ -2,7 +2,6 @@
 check-in or ticked by the organizer), calendar feeds and the cadence alerts."""
 
 import datetime
-import hashlib
 import logging
 
 import nh3
@@ -30,7 +29,7 @@ from loa.events.models import (
     CadenceRule,
     CalendarFeed,
 )
-from loa.library.files import AttachmentError, check_upload
+from loa.library.files import AttachmentError, check_photo_or_document
 from loa.org.models import Agency, Person, Role, RoleAssignment, Unit
 from loa.outreach.queries import audience as audience_people
 
@@ -43,8 +42,6 @@ WRONG_CODE = _("This check-in link is not valid. Scan the QR code shown in the r
 NOT_OF_AGENCY = _("Only people of %(agency)s can check in to this activity.")
 CANCELLED = _("This activity was cancelled.")
 FILE_REFUSED = _("The file %(name)s was refused: %(reason)s")
-PHOTO_TOO_LARGE = _("the photo is larger than %(size)s MB")
-NOT_A_PHOTO_OR_DOCUMENT = _("Loa accepts photos (JPEG, PNG, WebP), PDF and Word (.docx) files only")
 TYPE_EXISTS = _("The agency already has an activity type with this name.")
 EVIDENCE_NOTE = _("Activity “%(title)s” held on %(date)s: %(present)s of %(expected)s attended.")
 
@@ -75,7 +72,6 @@ MINUTES_TAGS = {
     "h4",
     "blockquote",
 }
-PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
 
 
 def types_of(agency: Agency):
@@ -131,24 +127,8 @@ def _checked_files(uploads) -> list[tuple]:
 
 
 def _check_file(upload) -> tuple[str, int, str]:
-    head = upload.read(12)
-    upload.seek(0)
-    kind = next((k for sig, k in PHOTO_SIGNATURES.items() if head.startswith(sig)), None)
-    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        kind = "webp"
-    if kind is None:
-        if not head.startswith((b"%PDF-", b"PK\x03\x04")):
-            raise AttachmentError(str(NOT_A_PHOTO_OR_DOCUMENT))
-        facts = check_upload(upload)
-        return facts.kind, facts.size, facts.sha256
-    limit = settings.LOA_PHOTO_MAX_BYTES
-    if upload.size > limit:
-        raise AttachmentError(str(PHOTO_TOO_LARGE % {"size": limit // (1024 * 1024)}))
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return kind, upload.size, digest.hexdigest()
+    facts = check_photo_or_document(upload)
+    return facts.kind, facts.size, facts.sha256
 
 
 def _add_files(activity: Activity, checked) -> None:

@@ -28,7 +28,15 @@ MAX_TEXT_CHARS = 5_000_000
 CONTENT_TYPES = {  # what a download is served as, by the kind its content was checked to be
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
 }
+PHOTO_SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png"}
+PHOTO_TOO_LARGE = gettext_lazy("the photo is larger than %(size)s MB")
+NOT_A_PHOTO_OR_DOCUMENT = gettext_lazy(
+    "Loa accepts photos (JPEG, PNG, WebP), PDF and Word (.docx) files only"
+)
 
 
 def download(stored, name: str, kind: str):
@@ -51,7 +59,7 @@ class AttachmentError(Exception):
 
 @dataclass
 class CheckedFile:
-    kind: str  # "pdf" or "docx"
+    kind: str  # "pdf", "docx", or for photos "jpeg", "png", "webp"
     size: int
     sha256: str
 
@@ -79,6 +87,28 @@ def check_upload(upload) -> CheckedFile:
         kind = "docx"
     else:
         raise AttachmentError(_("Loa accepts PDF and Word (.docx) files only."))
+    upload.seek(0)
+    return CheckedFile(kind=kind, size=upload.size, sha256=digest.hexdigest())
+
+
+def check_photo_or_document(upload) -> CheckedFile:
+    """A photo (JPEG, PNG, WebP, by its first bytes) or a document `check_upload` accepts: what
+    proves an activity or a task was carried out. Raises AttachmentError."""
+    head = upload.read(12)
+    upload.seek(0)
+    kind = next((k for sig, k in PHOTO_SIGNATURES.items() if head.startswith(sig)), None)
+    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = "webp"
+    if kind is None:
+        if not head.startswith((b"%PDF-", b"PK\x03\x04")):
+            raise AttachmentError(str(NOT_A_PHOTO_OR_DOCUMENT))
+        return check_upload(upload)
+    limit = settings.LOA_PHOTO_MAX_BYTES
+    if upload.size > limit:
+        raise AttachmentError(str(PHOTO_TOO_LARGE % {"size": limit // (1024 * 1024)}))
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
     upload.seek(0)
     return CheckedFile(kind=kind, size=upload.size, sha256=digest.hexdigest())
 

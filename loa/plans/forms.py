@@ -152,7 +152,12 @@ class EvidenceForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(
         label=_("What it shows"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
-    file = forms.FileField(label=_("File (optional)"), required=False)
+    file = forms.FileField(
+        label=_("File (optional)"),
+        required=False,
+        help_text=_("A photo (JPEG, PNG, WebP), PDF or Word (.docx) file."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.webp,.pdf,.docx"}),
+    )
     unit = forms.ModelChoiceField(
         label=_("Unit whose work it proves"),
         queryset=Unit.objects.none(),

@@ -221,6 +221,9 @@ class Evidence(models.Model):
     note = models.TextField(_("note"))
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True)
     file_name = models.CharField(max_length=200, blank=True)
+    # What the file's content was checked to be (jpeg, png, webp, pdf, docx); empty for the
+    # files of the first release, taken unchecked.
+    file_kind = models.CharField(max_length=10, blank=True, default="")
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

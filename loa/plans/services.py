@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from loa.core.models import User
 from loa.core.services import audit_record, changed_fields
 from loa.core.text import fold
+from loa.library.files import AttachmentError, check_photo_or_document
 from loa.library.models import Document
 from loa.org.models import Agency, Unit
 from loa.plans import permissions
@@ -35,6 +36,7 @@ UNIT_OTHER_AGENCY = _("The unit must belong to the plan's agency.")
 TASK_HAS_EVIDENCE = _("A task that has evidence cannot be removed.")
 PLAN_NOT_RUNNING = _("Evidence and statuses are recorded once the plan is approved.")
 UNIT_NOT_ON_TASK = _("The task is not given to that unit.")
+FILE_REFUSED = _("The file %(name)s was refused: %(reason)s")
 
 HEADER_FIELDS = (
     "year",
@@ -409,7 +411,15 @@ def evidence_add(
         task=task, note=note.strip(), added_by=actor, unit=unit or _unit_proved(actor, task)
     )
     if upload is not None:
-        evidence.file_name = (upload.name or "minh-chung").rsplit("/", 1)[-1][:200]
+        name = (upload.name or "minh-chung").rsplit("/", 1)[-1][:200]
+        try:  # judged by its content, never by its name
+            evidence.file_kind = check_photo_or_document(upload).kind
+        except AttachmentError as error:
+            raise ValidationError(
+                {"file": ValidationError(FILE_REFUSED, params={"name": name, "reason": str(error)},
+                                         code="file")}
+            ) from None  # fmt: skip
+        evidence.file_name = name
         evidence.file.save(evidence.file_name, upload, save=False)
     evidence.save()
     changes = {"note": evidence.note[:100], "unit": evidence.unit_id}

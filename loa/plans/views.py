@@ -17,6 +17,7 @@ from loa.core.uploads import too_large
 from loa.library import permissions as library_permissions
 from loa.library import services as library_services
 from loa.library.citations import find_citations
+from loa.library.files import download
 from loa.library.models import TYPE_BY_VIETNAMESE_NAME, Document, DocumentType
 from loa.library.queries import citations_in
 from loa.org import services as org_services
@@ -602,6 +603,8 @@ def evidence_file(request, pk):
     _visible_plan(request.user, evidence.task.plan_id)
     if not evidence.file:
         raise Http404
+    if evidence.file_kind:  # served as what its content was checked to be
+        return download(evidence.file, evidence.file_name, evidence.file_kind)
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name)
 
 

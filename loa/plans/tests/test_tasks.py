@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from loa.core.models import AuditEntry
+from loa.library.tests.factories import pdf_bytes
 from loa.plans import queries, services
 from loa.plans.models import Task, TaskStatus
 from loa.plans.tests.factories import make_plan
@@ -45,16 +46,52 @@ def test_the_unit_head_proves_their_units_task_and_it_is_done(world, plan, clien
         reverse("plans:task", args=[task.pk]),
         {
             "evidence-note": "Đã bố trí kinh phí theo dự toán",
-            "evidence-file": SimpleUploadedFile("du-toan.txt", "Dự toán".encode()),
+            "evidence-file": SimpleUploadedFile("du-toan.pdf", pdf_bytes("Dự toán")),
         },
     )
     assert response.status_code == 302
     assert status_of(task) == TaskStatus.DONE
     evidence = task.evidence.get()
-    assert evidence.added_by == world.head_a.user and evidence.file_name == "du-toan.txt"
+    assert evidence.added_by == world.head_a.user and evidence.file_name == "du-toan.pdf"
     assert AuditEntry.objects.filter(action="evidence_add", actor=world.head_a.user).exists()
     download = client.get(reverse("plans:evidence_file", args=[evidence.pk]))
-    assert b"".join(download.streaming_content) == "Dự toán".encode()
+    assert b"".join(download.streaming_content) == pdf_bytes("Dự toán")
+    assert download["Content-Type"] == "application/pdf"
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("bien-ban.pdf", b"<script>alert(1)</script>"),  # named a PDF, is not one
+        ("du-toan.txt", "Dự toán".encode()),
+        ("anh.jpg", b"MZ\x90\x00 an executable"),
+    ],
+)
+def test_evidence_files_are_judged_by_their_content_not_their_name(
+    world, plan, client_for, name, content
+):
+    task = task_of(plan, world.unit_a)
+    response = client_for(world.head_a.user).post(
+        reverse("plans:task", args=[task.pk]),
+        {"evidence-note": "Biên bản", "evidence-file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == 400
+    assert f"Tệp {name} bị từ chối" in response.content.decode()
+    assert not task.evidence.exists()
+
+
+def test_a_photo_is_evidence_and_comes_back_as_a_photo(world, plan, client_for):
+    task = task_of(plan, world.unit_a)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    client = client_for(world.head_a.user)
+    client.post(
+        reverse("plans:task", args=[task.pk]),
+        {"evidence-note": "Ảnh hội nghị", "evidence-file": SimpleUploadedFile("hoi-nghi", png)},
+    )
+    evidence = task.evidence.get()
+    download = client.get(reverse("plans:evidence_file", args=[evidence.pk]))
+    assert download["Content-Type"] == "image/png"
+    assert 'filename="hoi-nghi.png"' in download["Content-Disposition"]
 
 
 def test_a_unit_head_cannot_prove_another_units_task(world, plan, client_for):
