@@ -11,7 +11,25 @@ from loa.core.models import AuditEntry, User
 
 @admin.register(User)
 class LoaUserAdmin(UserAdmin):
+    """Accounts are the one thing the admin edits (superuser and active flags, passwords):
+    every such change also leaves a row in Loa's audit log, naming the fields, never values."""
+
     actions = ["reset_two_factor"]
+
+    def log_addition(self, request, obj, message):
+        services.account_admin_record(actor=request.user, account=obj, what="add", message=message)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        services.account_admin_record(
+            actor=request.user, account=obj, what="change", message=message
+        )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for account in queryset:
+            services.account_admin_record(actor=request.user, account=account, what="delete")
+        return super().log_deletions(request, queryset)
 
     @admin.action(description=_("Reset two-factor sign-in (lost phone)"), permissions=["change"])
     def reset_two_factor(self, request, queryset):

@@ -26,6 +26,9 @@ ACTIONS = {
     "two_factor_enable": gettext_lazy("Turned on two-factor sign-in"),
     "two_factor_backup_renew": gettext_lazy("Made new backup codes for two-factor sign-in"),
     "two_factor_reset": gettext_lazy("Reset two-factor sign-in"),
+    "account_admin_add": gettext_lazy("Added an account in the system administration"),
+    "account_admin_change": gettext_lazy("Changed an account in the system administration"),
+    "account_admin_delete": gettext_lazy("Deleted an account in the system administration"),
     # organisation
     "agency_create": gettext_lazy("Created an agency"),
     "agency_rename": gettext_lazy("Renamed an agency"),
@@ -108,6 +111,15 @@ ACTIONS = {
     "inspection_record": gettext_lazy("Recorded an inspection's findings"),
     "follow_up_add": gettext_lazy("Added a follow-up"),
     "follow_up_close": gettext_lazy("Closed a follow-up"),
+    # citizens' feedback
+    "feedback_box_open": gettext_lazy("Opened the public feedback box"),
+    "feedback_box_close": gettext_lazy("Closed the public feedback box"),
+    "feedback_box_new_address": gettext_lazy("Gave the feedback box a new address"),
+    "feedback_submit": gettext_lazy("A citizen sent feedback"),
+    "feedback_answer": gettext_lazy("Answered a citizen's feedback"),
+    "feedback_contact_expire": gettext_lazy("Erased a citizen's contact at the end of its term"),
+    "citizen_data_export": gettext_lazy("Exported a citizen's data"),
+    "citizen_data_erase": gettext_lazy("Erased a citizen's data at their request"),
 }
 
 # The kinds of object the services audit (`Model._meta.label_lower`); their names are the
@@ -136,6 +148,8 @@ TARGET_TYPES = [
     "reports.reportingrule",
     "reports.inspection",
     "reports.followup",
+    "voices.feedbackbox",
+    "voices.feedback",
 ]
 
 # The page of an object, where it has one; that page decides itself who may see it.
@@ -150,6 +164,7 @@ _PAGES = {
     "events.activity": "events:activity",
     "reports.report": "reports:report",
     "reports.inspection": "reports:inspection",
+    "voices.feedback": "voices:detail",
 }
 
 

@@ -73,6 +73,22 @@ def changed_fields(instance: models.Model, data: dict) -> dict:
     return changes
 
 
+def account_admin_record(
+    *, actor: User, account: User, what: str, message: str | list = ""
+) -> None:
+    """An account added, changed or deleted in the Django admin: the admin writes it; this
+    records it in Loa's audit log too, with the admin's own account of what changed (field
+    names, "Changed password."), which holds no value."""
+    if not actor.is_superuser:
+        raise PermissionDenied
+    audit_record(
+        actor=actor,
+        action=f"account_admin_{what}",
+        target=account,
+        changes={"admin": message} if message else {},
+    )
+
+
 # --- two-factor sign-in (devices are django-otp's; see core.two_factor) -----------------------
 
 TWO_FACTOR_WRONG_CODE = two_factor.WRONG_CODE

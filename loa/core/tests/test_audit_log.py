@@ -6,6 +6,7 @@ the page is tested against what Loa really records.
 
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -336,3 +337,34 @@ def test_the_page_does_not_grow_queries_with_entries(world, log, client_for):
             rows = client.get(URL, search).context["rows"]
         assert len(rows) == (queries.PAGE_SIZE if not search else 30)
         assert len(queries_made) == before <= 10, search  # 1 (2 with words) of the log
+
+
+def test_every_action_a_service_records_has_a_name_people_read():
+    """The log shows an action by its name in Vietnamese, not by its code."""
+    from pathlib import Path
+
+    from loa.core.audit import ACTIONS
+
+    used = set()
+    for services in Path(__file__).resolve().parents[2].glob("*/services.py"):
+        used |= set(re.findall(r'action="([a-z_]+)"', services.read_text()))
+    assert used and used <= set(ACTIONS), sorted(used - set(ACTIONS))
+
+
+def test_accounts_changed_in_the_system_administration_are_in_the_log(world, client_for):
+    admin = client_for(world.admin)
+    target = world.staff_b.user
+    change = reverse("admin:core_user_change", args=[target.pk])
+    form = admin.get(change).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(
+        username=target.username, is_active="", date_joined_0="01/01/2026",
+        date_joined_1="08:00:00", last_login_0="", last_login_1="",
+        groups=[], user_permissions=[],
+    )  # fmt: skip
+    data = {k: v for k, v in data.items() if not isinstance(v, bool) or v}
+    response = admin.post(change, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="account_admin_change")
+    assert entry.actor == world.admin and entry.target_id == str(target.pk)
+    assert "Đã thay đổi một tài khoản" in client_for(world.admin).get(URL).content.decode()
