@@ -280,6 +280,8 @@ LOA_ZALO_OAUTH_URL = env("LOA_ZALO_OAUTH_URL", "https://oauth.zaloapp.com")
 # to its head and the coordinator (each agency may set its own number).
 LOA_PHOTO_MAX_BYTES = env_int("LOA_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 LOA_CADENCE_DAYS = env_int("LOA_CADENCE_DAYS", 30)
+# How many days before a report's deadline its coordinators are reminded (`loa report deadlines`).
+LOA_REPORT_REMIND_DAYS = env_int("LOA_REPORT_REMIND_DAYS", 5)
 # A message whose channel failed is tried again after 2, 4, 8 … times this many seconds.
 LOA_RETRY_BASE_SECONDS = env_int("LOA_RETRY_BASE_SECONDS", 60)
 # Automatic reminders go to people who have not acknowledged this many days after sending.

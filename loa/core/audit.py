@@ -107,6 +107,7 @@ ACTIONS = {
     "report_render": gettext_lazy("Asked for a report's files"),
     "report_submit": gettext_lazy("Sent a report"),
     "reporting_rule_save": gettext_lazy("Saved a reporting calendar rule"),
+    "report_deadline_notice": gettext_lazy("Reminded the coordinators of a report's deadline"),
     "inspection_schedule": gettext_lazy("Scheduled an inspection"),
     "inspection_record": gettext_lazy("Recorded an inspection's findings"),
     "follow_up_add": gettext_lazy("Added a follow-up"),

@@ -230,3 +230,28 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class DeadlineNotice(models.Model):
+    """The agency's coordinators were told that a report is due soon, or late: once for each
+    report and stage, so the daily job (`loa report deadlines`) never tells them twice."""
+
+    class Stage(models.TextChoices):
+        SOON = "soon", _("due soon")
+        LATE = "late", _("late")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=PeriodKind.choices)
+    stage = models.CharField(max_length=4, choices=Stage.choices)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "year", "kind", "stage"], name="deadline_notice_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.year} {self.kind} {self.stage}"

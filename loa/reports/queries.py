@@ -52,9 +52,12 @@ def _state(report: Report | None, due: datetime.date, today: datetime.date) -> s
     return "due" if (due - today).days <= 30 else "later"
 
 
-def states_by_agency(agencies: QuerySet[Agency], year: int, today: datetime.date) -> dict:
-    """{agency id: {kind: state}} for a province's roll-up, in two queries whatever the
-    number of agencies (the calendar's rules are read per agency only where they differ)."""
+def deadlines_by_agency(
+    agencies: QuerySet[Agency], year: int, today: datetime.date
+) -> dict[int, dict[str, tuple[datetime.date, str]]]:
+    """{agency id: {kind: (deadline, state)}} for the whole province in three queries whatever
+    the number of agencies (the calendar's rules are read per agency only where they differ;
+    a started report keeps its own deadline)."""
     from loa.reports.models import ReportingRule
 
     ids = list(agencies.values_list("pk", flat=True))
@@ -64,14 +67,23 @@ def states_by_agency(agencies: QuerySet[Agency], year: int, today: datetime.date
     own = {(r.agency_id, r.kind): r for r in ReportingRule.objects.filter(agency_id__in=ids)}
     result: dict = {}
     for agency_id in ids:
-        states = {}
+        deadlines = {}
         for kind, rule in periods.DEFAULTS.items():
             if (agency_id, kind) in own:
                 rule = periods.rule_of(own[(agency_id, kind)])
-            due = periods.period(year, kind, rule).due
-            states[kind] = _state(reports.get((agency_id, kind)), due, today)
-        result[agency_id] = states
+            report = reports.get((agency_id, kind))
+            due = report.due_on if report is not None else periods.period(year, kind, rule).due
+            deadlines[kind] = (due, _state(report, due, today))
+        result[agency_id] = deadlines
     return result
+
+
+def states_by_agency(agencies: QuerySet[Agency], year: int, today: datetime.date) -> dict:
+    """{agency id: {kind: state}} for a province's roll-up."""
+    return {
+        agency_id: {kind: state for kind, (_due, state) in deadlines.items()}
+        for agency_id, deadlines in deadlines_by_agency(agencies, year, today).items()
+    }
 
 
 def latest_rendering(report: Report) -> Rendering | None:

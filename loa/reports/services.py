@@ -340,3 +340,96 @@ def follow_up_close(*, actor: User, follow_up: FollowUp) -> FollowUp:
         follow_up.save(update_fields=["closed_at", "closed_by"])
         audit_record(actor=actor, action="follow_up_close", target=follow_up)
     return follow_up
+
+
+# --- deadlines ------------------------------------------------------------------------------
+
+
+def report_deadlines_notify(*, today: datetime.date | None = None) -> int:
+    """Tell each agency's coordinators by e-mail when a report of this year is due within
+    LOA_REPORT_REMIND_DAYS, and again once it is late (for a month after its deadline; older
+    ones the reports page shows as late). Each at most once. Run daily (`loa report
+    deadlines`). Returns how many notices were sent."""
+    from django.conf import settings
+
+    from loa.reports import queries
+    from loa.reports.models import DeadlineNotice
+
+    today = today or timezone.localdate()
+    soon = settings.LOA_REPORT_REMIND_DAYS
+    agencies = Agency.objects.filter(dissolved_on__isnull=True)
+    told = set(
+        DeadlineNotice.objects.filter(year=today.year).values_list("agency_id", "kind", "stage")
+    )
+    due = []
+    for agency_id, deadlines in queries.deadlines_by_agency(agencies, today.year, today).items():
+        for kind, (deadline, state) in deadlines.items():
+            days = (deadline - today).days
+            if state == "submitted" or not -30 <= days <= soon:
+                continue
+            stage = DeadlineNotice.Stage.SOON if days >= 0 else DeadlineNotice.Stage.LATE
+            if (agency_id, kind, stage) not in told:
+                due.append((agency_id, kind, stage, deadline))
+    recipients = _coordinator_emails({d[0] for d in due})
+    # An agency with nobody to tell yet is told once someone can be.
+    due = [d for d in due if recipients.get(d[0])]
+    if not due:
+        return 0
+    names = dict(Agency.objects.filter(pk__in={d[0] for d in due}).values_list("pk", "name"))
+    with transaction.atomic():
+        DeadlineNotice.objects.bulk_create(
+            [
+                DeadlineNotice(agency_id=a, year=today.year, kind=k, stage=s, sent_on=today)
+                for a, k, s, _deadline in due
+            ],
+            ignore_conflicts=True,  # another run told them a moment ago
+        )
+        for agency_id, kind, stage, deadline in due:
+            agency = Agency(pk=agency_id, name=names[agency_id])
+            audit_record(
+                actor=None,
+                action="report_deadline_notice",
+                target=agency,
+                changes={"year": today.year, "kind": kind, "stage": stage, "due": deadline},
+            )
+            _mail_deadline(agency, today.year, kind, stage, deadline, today, recipients[agency_id])
+    return len(due)
+
+
+def _coordinator_emails(agency_ids: set[int]) -> dict[int, set[str]]:
+    from loa.org.models import Role, RoleAssignment
+
+    found: dict[int, set[str]] = {}
+    rows = RoleAssignment.objects.filter(
+        agency_id__in=agency_ids,
+        role=Role.COORDINATOR,
+        revoked_at__isnull=True,
+        person__is_active=True,
+    ).exclude(person__email="")
+    for agency_id, email in rows.values_list("agency_id", "person__email"):
+        found.setdefault(agency_id, set()).add(email)
+    return found
+
+
+def _mail_deadline(agency, year, kind, stage, deadline, today, to: set[str]) -> None:
+    from django.conf import settings
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+
+    from loa.core.tasks import send_email
+    from loa.reports.models import PeriodKind
+
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "agency": agency,
+            "period": f"{PeriodKind(kind).label} {year}",
+            "late": stage == "late",
+            "deadline": deadline,
+            "days": abs((deadline - today).days),
+            "link": settings.SITE_URL.rstrip("/") + reverse("reports:list")
+            + f"?agency={agency.pk}&year={year}",
+        }  # fmt: skip
+        subject = render_to_string("reports/deadline_subject.txt", context).strip()
+        body = render_to_string("reports/deadline_mail.txt", context)
+    enqueue_with_commit(send_email, subject=" ".join(subject.split()), body=body, to=sorted(to))

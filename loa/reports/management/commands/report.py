@@ -1,4 +1,7 @@
-"""`loa report render --agency SLUG --period 2023-Q1 --out FILE`: a periodic report as .docx
+"""`loa report deadlines` (daily): remind each agency's coordinators of a report due soon, and
+tell them once it is late.
+
+`loa report render --agency SLUG --period 2023-Q1 --out FILE`: a periodic report as .docx
 or PDF (by FILE's extension), from the command line. SLUG is the agency's id or its
 abbreviation in document symbols (VPUBND). The agency's report for the period is used if one
 was started; otherwise a draft with the calendar's window is rendered, and nothing saved."""
@@ -37,8 +40,16 @@ class Command(BaseCommand):
         render.add_argument("--agency", required=True, help="the agency's id or abbreviation")
         render.add_argument("--period", required=True, help="2023-Q1, 2023-H1, 2023-Q3 or 2023")
         render.add_argument("--out", required=True, help="FILE.docx or FILE.pdf")
+        sub.add_parser("deadlines", help="E-mail coordinators of reports due soon or late (daily).")
 
-    def handle(self, *args, action, agency, period, out, **options):
+    def handle(self, *args, action, **options):
+        if action == "deadlines":
+            count = services.report_deadlines_notify()
+            self.stdout.write(f"{count} thông báo hạn báo cáo / report deadline notices sent")
+            return
+        self.render(**options)
+
+    def render(self, *, agency, period, out, **options):
         target = find_agency(agency)
         try:
             year, kind = periods.parse_period(period)
