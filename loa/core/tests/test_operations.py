@@ -5,8 +5,10 @@ import datetime
 import io
 import json
 import logging
+import re
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -61,6 +63,38 @@ def test_readyz_fails_when_a_task_has_waited_longer_than_a_worker_would_let_it(
 
 
 @pytest.mark.django_db
+def test_readyz_fails_while_no_rq_worker_listens_and_recovers_when_one_does(client, settings):
+    import os
+
+    import redis
+    from rq import Worker
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/7").rsplit("/", 1)[0] + "/10"
+    try:
+        connection = redis.Redis.from_url(url)
+        connection.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"no Redis at {url}")
+    connection.flushdb()
+    settings.REDIS_URL = url
+    settings.RQ_QUEUES = {"default": {"URL": url}}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    try:
+        response = client.get(reverse("core:readyz"))
+        assert response.status_code == 503
+        failing = {c["name"]: c["detail"] for c in response.json()["checks"] if not c["ok"]}
+        assert failing == {"workers:default": "0 listening"}
+        worker = Worker(["default"], connection=connection, name="loa-test-worker")
+        worker.register_birth()  # what a starting worker writes in Redis
+        assert client.get(reverse("core:readyz")).status_code == 200
+        worker.register_death()
+    finally:
+        connection.flushdb()
+
+
+@pytest.mark.django_db
 def test_readyz_names_an_unreachable_redis_without_telling_its_address(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = client.get(reverse("core:readyz"))
@@ -98,8 +132,12 @@ def test_metrics_count_requests_deliveries_and_waiting_tasks(
     with django_capture_on_commit_callbacks(execute=True):
         outreach.dispatch_send(actor=world.coordinator.user, dispatch=make_dispatch(world))
 
-    page = client.get(reverse("core:metrics"), HTTP_AUTHORIZATION="Bearer scraper-secret")
+    # Scraped two minutes later: the waiting task's wait is the queue's latency.
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        page = client.get(reverse("core:metrics"), HTTP_AUTHORIZATION="Bearer scraper-secret")
     text = page.content.decode()
+    waited = re.search(r'loa_task_oldest_wait_seconds\{queue="default"\} ([0-9.]+)', text)
+    assert waited and 110 <= float(waited.group(1)) <= 600
     assert 'loa_http_requests_total{method="POST",status="302",view="outreach:read"}' in text
     assert f'loa_deliveries{{state="sent"}} {float(sent)}' in text
     assert 'loa_deliveries{state="acknowledged"} 1.0' in text
