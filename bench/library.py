@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 import province  # noqa: E402 - after the path is set
-from throwaway import machine  # noqa: E402
+from throwaway import machine, use_sqlite  # noqa: E402
 
 QUERIES = [
     "nghi quyet 76",
@@ -37,22 +37,7 @@ QUERIES = [
 
 
 def setup_sqlite() -> None:
-    path = ROOT / "var" / "bench" / "library.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="loa.settings",
-        SECRET_KEY="bench-only",
-        LOA_DEBUG="false",
-        LOA_HTTPS="false",
-        LOG_LEVEL="WARNING",
-        DATABASE_URL=f"sqlite:///{path}",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    use_sqlite(ROOT / "var" / "bench" / "library.sqlite3")  # kept for the next run
 
 
 def measure_search(rounds: int) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 import province  # noqa: E402 - after the path is set
-from throwaway import machine  # noqa: E402
+from throwaway import machine, use_sqlite  # noqa: E402
 
 SAMPLE = ROOT / "loa/library/fixtures/kh-tuyen-truyen-cchc-2023-vp-ubnd-vinh-phuc.txt"
 
@@ -40,23 +40,7 @@ def big_plan(text: str, times: int) -> str:
 
 
 def setup_sqlite() -> None:
-    path = ROOT / "var" / "bench" / "plan_import.sqlite3"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="loa.settings",
-        SECRET_KEY="bench-only",
-        LOA_DEBUG="false",
-        LOA_HTTPS="false",
-        LOG_LEVEL="WARNING",
-        DATABASE_URL=f"sqlite:///{path}",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    use_sqlite(ROOT / "var" / "bench" / "plan_import.sqlite3", fresh=True)
     from loa.org import demo
 
     demo.load_demo(password="bench-only-password")  # noqa: S106 - a throw-away database

@@ -37,13 +37,25 @@ def fresh_database(server: str, name: str, **environment: str) -> None:
 def use_database(server: str, name: str, **environment: str) -> None:
     """Django set up on the existing database `name` on `server` (with `environment` on top of
     the benchmark defaults) and migrated."""
+    _set_up(server.rsplit("/", 1)[0] + "/" + name, environment)
+
+
+def use_sqlite(path, *, fresh: bool = False, **environment: str) -> None:
+    """Django set up on the SQLite file `path` (made anew if `fresh`) and migrated."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fresh:
+        path.unlink(missing_ok=True)
+    _set_up(f"sqlite:///{path}", environment)
+
+
+def _set_up(database_url: str, environment: dict) -> None:
     os.environ.update(
         {
             "DJANGO_SETTINGS_MODULE": "loa.settings",
             "SECRET_KEY": "bench-only",
             "LOA_DEBUG": "false",
             "LOA_HTTPS": "false",
-            "DATABASE_URL": server.rsplit("/", 1)[0] + "/" + name,
+            "DATABASE_URL": database_url,
             "TASKS_BACKEND": "django_tasks.backends.dummy.DummyBackend",  # nothing queued runs
             "LOG_LEVEL": "WARNING",
             "LOA_ACCESS_LOG": "false",  # in-process requests: no access log line each
