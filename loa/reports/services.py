@@ -4,26 +4,32 @@ e-mail run in the worker, never inside a request."""
 import datetime
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from loa.core.models import User
 from loa.core.services import audit_record
-from loa.core.tasks import enqueue_with_commit
-from loa.org.models import Agency, Unit
+from loa.core.tasks import enqueue_with_commit, send_email
+from loa.org.models import Agency, Role, Unit
+from loa.org.queries import emails_of_role_holders
 from loa.plans.models import Plan, Task
-from loa.reports import docx, figures, pdf, periods, permissions
+from loa.reports import docx, figures, pdf, periods, permissions, queries
 from loa.reports.models import (
     NARRATIVE,
     ChecklistItem,
+    DeadlineNotice,
     Finding,
     FollowUp,
     Inspection,
+    PeriodKind,
     Rendering,
     RenderState,
     Report,
@@ -350,11 +356,6 @@ def report_deadlines_notify(*, today: datetime.date | None = None) -> int:
     LOA_REPORT_REMIND_DAYS, and again once it is late (for a month after its deadline; older
     ones the reports page shows as late). Each at most once. Run daily (`loa report
     deadlines`). Returns how many notices were sent."""
-    from django.conf import settings
-
-    from loa.reports import queries
-    from loa.reports.models import DeadlineNotice
-
     today = today or timezone.localdate()
     soon = settings.LOA_REPORT_REMIND_DAYS
     agencies = Agency.objects.filter(dissolved_on__isnull=True)
@@ -370,7 +371,7 @@ def report_deadlines_notify(*, today: datetime.date | None = None) -> int:
             stage = DeadlineNotice.Stage.SOON if days >= 0 else DeadlineNotice.Stage.LATE
             if (agency_id, kind, stage) not in told:
                 due.append((agency_id, kind, stage, deadline))
-    recipients = _coordinator_emails({d[0] for d in due})
+    recipients = emails_of_role_holders({d[0] for d in due}, [Role.COORDINATOR])
     # An agency with nobody to tell yet is told once someone can be.
     due = [d for d in due if recipients.get(d[0])]
     if not due:
@@ -396,30 +397,7 @@ def report_deadlines_notify(*, today: datetime.date | None = None) -> int:
     return len(due)
 
 
-def _coordinator_emails(agency_ids: set[int]) -> dict[int, set[str]]:
-    from loa.org.models import Role, RoleAssignment
-
-    found: dict[int, set[str]] = {}
-    rows = RoleAssignment.objects.filter(
-        agency_id__in=agency_ids,
-        role=Role.COORDINATOR,
-        revoked_at__isnull=True,
-        person__is_active=True,
-    ).exclude(person__email="")
-    for agency_id, email in rows.values_list("agency_id", "person__email"):
-        found.setdefault(agency_id, set()).add(email)
-    return found
-
-
 def _mail_deadline(agency, year, kind, stage, deadline, today, to: set[str]) -> None:
-    from django.conf import settings
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-
-    from loa.core.tasks import send_email
-    from loa.reports.models import PeriodKind
-
     with translation.override(settings.LANGUAGE_CODE):
         context = {
             "agency": agency,

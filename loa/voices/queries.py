@@ -3,7 +3,8 @@
 from django.db.models import Count, Q, QuerySet
 
 from loa.core.text import phone_number
-from loa.org.models import Agency, Person
+from loa.org.models import Agency
+from loa.org.queries import emails_of_role_holders
 from loa.voices.models import REFERENCE_LENGTH, Feedback, FeedbackBox
 from loa.voices.permissions import ANSWERING_ROLES
 
@@ -52,7 +53,4 @@ def feedback_of_citizen(agency: Agency, contact: str) -> QuerySet[Feedback]:
 
 def answerer_emails(agency: Agency) -> list[str]:
     """Where to tell that feedback arrived: the e-mails of the agency's answerers."""
-    people = Person.objects.filter(
-        roles__agency=agency, roles__role__in=ANSWERING_ROLES, roles__revoked_at__isnull=True
-    ).exclude(email="")
-    return sorted(set(people.values_list("email", flat=True)))
+    return sorted(emails_of_role_holders([agency.pk], ANSWERING_ROLES).get(agency.pk, set()))
